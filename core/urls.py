@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("account/", include("accounts.urls")),
+    path("standards/", include("standards.urls")),
+    path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
+]

@@ -1,0 +1,49 @@
+"""Fail when docs/openapi.yaml no longer matches the schema the code generates."""
+
+import difflib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "docs" / "openapi.yaml"
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = Path(tmp) / "openapi.yaml"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.test"}
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "spectacular",
+                "--validate",
+                "--fail-on-warn",
+                "--file",
+                str(generated),
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        new = generated.read_text(encoding="utf-8")
+    old = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
+    if new == old:
+        print("docs/openapi.yaml matches the code")
+        return 0
+    sys.stdout.writelines(
+        difflib.unified_diff(
+            old.splitlines(True), new.splitlines(True), "docs/openapi.yaml", "generated"
+        )
+    )
+    print(
+        "\ndocs/openapi.yaml is out of date: run `.venv/bin/python manage.py spectacular --file docs/openapi.yaml`"
+    )
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""Reads for standards. Drafts are visible only to people who may author standards."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from standards.canonical import requirement_document
+from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
+from standards.vocabulary import ProviderType
+
+PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED, VersionStatus.WITHDRAWN)
+
+
+def can_author_standards(user: User | AnonymousUser | None) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("standards.change_standardversion")
+    )
+
+
+def visible_versions(*, user: User | AnonymousUser | None) -> QuerySet[StandardVersion]:
+    versions = StandardVersion.objects.select_related("standard", "supersedes")
+    if can_author_standards(user):
+        return versions
+    return versions.filter(status__in=PUBLIC_STATUSES)
+
+
+def standards_with_versions(*, user: User | AnonymousUser | None) -> list[Standard]:
+    versions = visible_versions(user=user).order_by("-effective_from", "-created_at")
+    standards = (
+        Standard.objects.filter(versions__in=versions)
+        .distinct()
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+    )
+    return list(standards)
+
+
+def get_version(*, user: User | AnonymousUser | None, slug: str, version: str) -> StandardVersion:
+    """Raises StandardVersion.DoesNotExist for versions the user may not see, as for missing ones."""
+    return visible_versions(user=user).get(standard__slug=slug, version=version)
+
+
+def current_version(*, slug: str) -> StandardVersion | None:
+    return (
+        StandardVersion.objects.select_related("standard")
+        .filter(standard__slug=slug, status=VersionStatus.PUBLISHED)
+        .first()
+    )
+
+
+def requirements_for(
+    *, version: StandardVersion, provider_type: str | None = None
+) -> QuerySet[Requirement]:
+    requirements = Requirement.objects.filter(version=version).select_related("section")
+    if provider_type:
+        # Provider type codes are whole words within a JSON list; quoting the code matches it exactly.
+        requirements = requirements.filter(applies_to__icontains=f'"{provider_type}"')
+    return requirements.order_by("section__order", "order")
+
+
+@dataclass
+class SectionWithRequirements:
+    section: Section
+    requirements: list[Requirement]
+
+
+def sections_with_requirements(
+    *, version: StandardVersion, provider_type: str | None = None
+) -> list[SectionWithRequirements]:
+    grouped: dict[int, SectionWithRequirements] = {}
+    for section in version.sections.order_by("order"):
+        grouped[section.pk] = SectionWithRequirements(section=section, requirements=[])
+    for requirement in requirements_for(version=version, provider_type=provider_type):
+        grouped[requirement.section_id].requirements.append(requirement)
+    return [group for group in grouped.values() if group.requirements or not provider_type]
+
+
+def get_requirement(*, version: StandardVersion, key: str) -> Requirement:
+    return Requirement.objects.select_related("section", "version__standard").get(
+        version=version, key=key
+    )
+
+
+def requirement_lookup(version: StandardVersion) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Title and answer spec by key, for describing conditions that refer to other requirements."""
+    return {
+        r.key: (r.title, {"type": r.answer_type, **r.answer_options})
+        for r in Requirement.objects.filter(version=version).only(
+            "key", "title", "answer_type", "answer_options"
+        )
+    }
+
+
+# ---- comparing versions --------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "section": "Section",
+    "title": "Title",
+    "question": "Question",
+    "guidance": "Guidance",
+    "theme": "Theme",
+    "applies_to": "Applies to",
+    "strength": "Strength",
+    "weight": "Weight",
+    "answer": "Answer",
+    "rule": "Rule",
+    "allow_not_applicable": "Allows “not applicable”",
+    "evidence_prompt": "Evidence prompt",
+    "evidence_required": "Evidence required",
+    "citations": "Citations",
+    "effective_from": "Effective from",
+    "effective_to": "Effective to",
+}
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def old_text(self) -> str:
+        return show_value(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return show_value(self.new)
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass
+class RequirementChange:
+    key: str
+    old: Requirement
+    new: Requirement
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def answer_type_changed(self) -> bool:
+        return self.old.answer_type != self.new.answer_type
+
+
+@dataclass
+class VersionDiff:
+    old: StandardVersion
+    new: StandardVersion
+    added: list[Requirement]
+    removed: list[Requirement]
+    changed: list[RequirementChange]
+
+    @property
+    def unchanged_count(self) -> int:
+        return len(self._old_keys & self._new_keys) - len(self.changed)
+
+    _old_keys: set[str] = field(default_factory=set)
+    _new_keys: set[str] = field(default_factory=set)
+
+
+def _comparable(requirement: Requirement) -> dict[str, Any]:
+    doc = requirement_document(requirement)
+    doc.pop("key")
+    doc["section"] = requirement.section.code
+    return doc
+
+
+def diff_versions(*, old: StandardVersion, new: StandardVersion) -> VersionDiff:
+    old_reqs = {r.key: r for r in requirements_for(version=old)}
+    new_reqs = {r.key: r for r in requirements_for(version=new)}
+    changed: list[RequirementChange] = []
+    for key in sorted(old_reqs.keys() & new_reqs.keys()):
+        before, after = _comparable(old_reqs[key]), _comparable(new_reqs[key])
+        fields = [
+            FieldChange(name, before.get(name), after.get(name))
+            for name in FIELD_LABELS
+            if before.get(name) != after.get(name)
+        ]
+        if fields:
+            changed.append(
+                RequirementChange(key=key, old=old_reqs[key], new=new_reqs[key], changes=fields)
+            )
+    return VersionDiff(
+        old=old,
+        new=new,
+        added=[new_reqs[k] for k in sorted(new_reqs.keys() - old_reqs.keys())],
+        removed=[old_reqs[k] for k in sorted(old_reqs.keys() - new_reqs.keys())],
+        changed=changed,
+        _old_keys=set(old_reqs),
+        _new_keys=set(new_reqs),
+    )
+
+
+def provider_type_choices() -> list[tuple[str, str]]:
+    return list(ProviderType.choices)

@@ -1,0 +1,172 @@
+"""Writes for standards: loading drafts, publishing, withdrawing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from standards.canonical import content_hash, export_text
+from standards.format import Problem, StandardFormatError, parse_version_text
+from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    version: StandardVersion
+    replaced: bool
+    sections: int
+    requirements: int
+
+
+def load_version(*, text: str, loaded_by: User | None = None) -> LoadResult:
+    """Validate a version file and store it as a draft, replacing a draft of the same label.
+
+    Loads nothing and raises StandardFormatError, naming every problem, if anything is wrong.
+    """
+    document = parse_version_text(text)
+    return store_draft(document=document, loaded_by=loaded_by)
+
+
+@transaction.atomic
+def store_draft(*, document: dict[str, Any], loaded_by: User | None = None) -> LoadResult:
+    meta = document["standard"]
+    standard, created = Standard.objects.select_for_update().get_or_create(
+        slug=meta["slug"], defaults={"title": meta["title"], "owner": meta["owner"]}
+    )
+    if not created and (standard.title, standard.owner) != (meta["title"], meta["owner"]):
+        standard.title, standard.owner = meta["title"], meta["owner"]
+        standard.save(update_fields=["title", "owner"])
+
+    replaced = False
+    existing = StandardVersion.objects.filter(
+        standard=standard, version=document["version"]
+    ).first()
+    if existing is not None:
+        if not existing.is_draft:
+            raise StandardFormatError(
+                [
+                    Problem(
+                        "version",
+                        f"version {existing.version} of {standard.slug} is {existing.status}"
+                        " and cannot be replaced; load it under a new version label",
+                    )
+                ]
+            )
+        existing.delete()
+        replaced = True
+
+    version = StandardVersion.objects.create(
+        standard=standard,
+        version=document["version"],
+        title=meta["title"],
+        owner=meta["owner"],
+        effective_from=dt.date.fromisoformat(document["effective_from"]),
+        grace_period_days=document["grace_period_days"],
+        change_notes=document["change_notes"],
+        loaded_by=loaded_by,
+    )
+    count = 0
+    for s_order, s_doc in enumerate(document["sections"], start=1):
+        section = Section.objects.create(
+            version=version,
+            code=s_doc["code"],
+            title=s_doc["title"],
+            description=s_doc["description"],
+            order=s_order,
+            weight=s_doc["weight"],
+        )
+        Requirement.objects.bulk_create(
+            [
+                _requirement(version, section, r_order, r_doc)
+                for r_order, r_doc in enumerate(s_doc["requirements"], start=1)
+            ]
+        )
+        count += len(s_doc["requirements"])
+    return LoadResult(
+        version=version, replaced=replaced, sections=len(document["sections"]), requirements=count
+    )
+
+
+def _requirement(
+    version: StandardVersion, section: Section, order: int, doc: dict[str, Any]
+) -> Requirement:
+    answer = dict(doc["answer"])
+    answer_type = answer.pop("type")
+    return Requirement(
+        version=version,
+        section=section,
+        order=order,
+        key=doc["key"],
+        title=doc["title"],
+        question=doc["question"],
+        guidance=doc["guidance"],
+        theme=doc["theme"],
+        applies_to=doc["applies_to"],
+        strength=doc["strength"],
+        weight=doc["weight"],
+        answer_type=answer_type,
+        answer_options=answer,
+        rule=doc["rule"],
+        allow_not_applicable=doc["allow_not_applicable"],
+        evidence_prompt=doc["evidence_prompt"],
+        evidence_required=doc["evidence_required"],
+        citations=doc["citations"],
+        effective_from=_date(doc["effective_from"]),
+        effective_to=_date(doc["effective_to"]),
+    )
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+class PublishError(Exception):
+    pass
+
+
+@transaction.atomic
+def publish_version(*, slug: str, version: str) -> StandardVersion:
+    """Freeze a draft, store its hash and supersede the version published before it."""
+    try:
+        target = StandardVersion.objects.select_for_update().get(
+            standard__slug=slug, version=version
+        )
+    except StandardVersion.DoesNotExist as exc:
+        raise PublishError(f"there is no version {version} of {slug}") from exc
+    if not target.is_draft:
+        raise PublishError(f"version {version} of {slug} is already {target.status}")
+    if not target.requirements.exists():
+        raise PublishError(f"version {version} of {slug} has no requirements")
+
+    previous = (
+        StandardVersion.objects.select_for_update()
+        .filter(standard=target.standard, status=VersionStatus.PUBLISHED)
+        .first()
+    )
+    if previous is not None:
+        previous.status = VersionStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+
+    target.content_hash = content_hash(export_text(target))
+    target.status = VersionStatus.PUBLISHED
+    target.published_at = timezone.now()
+    target.supersedes = previous
+    target.save(update_fields=["content_hash", "status", "published_at", "supersedes"])
+    return target
+
+
+@transaction.atomic
+def withdraw_version(*, slug: str, version: str) -> StandardVersion:
+    target = StandardVersion.objects.select_for_update().get(standard__slug=slug, version=version)
+    if target.status not in (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED):
+        raise PublishError(
+            f"only a published or superseded version can be withdrawn, not a {target.status} one"
+        )
+    target.status = VersionStatus.WITHDRAWN
+    target.save(update_fields=["status"])
+    return target
