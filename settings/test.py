@@ -17,3 +17,6 @@ CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}
+# Serve static files from the app folders, as the test server has no collected files.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,56 @@
+"""The default standard that ships with the service."""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from standards.format import parse_version_text
+from standards.vocabulary import ALL_OPERATORS, ProviderType
+
+FILE = Path(__file__).resolve().parents[2] / "standards" / "data" / "send-statutory-baseline-1.0.yaml"
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict:
+    return parse_version_text(FILE.read_text(encoding="utf-8"))
+
+
+def requirements(doc: dict) -> list[dict]:
+    return [r for s in doc["sections"] for r in s["requirements"]]
+
+
+def test_it_is_the_statutory_baseline(baseline):
+    assert baseline["standard"]["slug"] == "send-statutory-baseline"
+    assert len(requirements(baseline)) >= 100
+
+
+def test_every_provider_type_has_requirements_in_several_sections(baseline):
+    for provider_type in ProviderType.values:
+        mine = [r for r in requirements(baseline) if provider_type in r["applies_to"]]
+        sections = [s for s in baseline["sections"] if any(provider_type in r["applies_to"] for r in s["requirements"])]
+        assert len(mine) >= 8, provider_type
+        assert len(sections) >= 3, provider_type
+
+
+def test_every_requirement_is_cited_and_musts_have_a_verified_citation(baseline):
+    for requirement in requirements(baseline):
+        assert requirement["citations"]
+        if requirement["strength"] == "must":
+            assert any(c["verified"] for c in requirement["citations"]), requirement["key"]
+
+
+def test_it_uses_the_whole_rule_vocabulary(baseline):
+    used: Counter[str] = Counter()
+
+    def walk(rule: dict) -> None:
+        used[rule["op"]] += 1
+        for sub in rule.get("rules", []):
+            walk(sub)
+        for part in ("condition", "then"):
+            if part in rule:
+                walk(rule[part])
+
+    for requirement in requirements(baseline):
+        walk(requirement["rule"])
+    assert set(used) >= ALL_OPERATORS - {"date_on_or_after"}
