@@ -17,4 +17,6 @@ def assert_accessible(page: Page, label: str = "") -> None:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
         for v in violations
     ]
-    assert not violations, f"axe found WCAG 2.2 AA violations on {label or page.url}:\n" + "\n".join(summary)
+    assert not violations, (
+        f"axe found WCAG 2.2 AA violations on {label or page.url}:\n" + "\n".join(summary)
+    )

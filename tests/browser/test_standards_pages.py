@@ -43,7 +43,9 @@ def test_browse_standard_with_keyboard_and_filter(live_server, page: Page, versi
     page.get_by_label("Show the requirements for").select_option("local_authority")
     page.get_by_role("button", name="Show requirements").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Showing the requirements that apply to: Local authority.")).to_be_visible()
+    expect(
+        page.get_by_text("Showing the requirements that apply to: Local authority.")
+    ).to_be_visible()
     page.get_by_role("link", name="Local offer published").click()
     expect(page.get_by_text("The answer must be yes.")).to_be_visible()
     # GOV.UK Frontend's JavaScript started: the CSP nonce let the inline script run.
@@ -54,7 +56,9 @@ def test_no_console_errors_or_failed_requests(live_server, page: Page, versions)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
-    page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None
+    )
     page.goto(live_server.url + "/standards/test-standard/1.1/")
     page.wait_for_load_state("networkidle")
     assert errors == []

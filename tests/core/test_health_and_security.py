@@ -24,7 +24,9 @@ def test_readyz_is_ok_when_database_and_broker_are_reachable(client: Client, mon
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("down", "name"), [("broker_reachable", "broker"), ("database_reachable", "database")])
+@pytest.mark.parametrize(
+    ("down", "name"), [("broker_reachable", "broker"), ("database_reachable", "database")]
+)
 def test_readyz_names_what_is_unreachable(client: Client, monkeypatch, down, name):
     monkeypatch.setattr("core.health.broker_reachable", lambda: True)
     monkeypatch.setattr(f"core.health.{down}", lambda: False)
@@ -47,7 +49,9 @@ def test_readyz_reports_a_broker_that_does_not_answer(client: Client, settings):
 
 
 @pytest.mark.django_db
-def test_content_security_policy_has_no_unsafe_inline_and_a_nonce_for_the_one_script(client: Client):
+def test_content_security_policy_has_no_unsafe_inline_and_a_nonce_for_the_one_script(
+    client: Client,
+):
     response = client.get("/")
     policy = response["Content-Security-Policy"]
     assert "unsafe-inline" not in policy
@@ -66,7 +70,11 @@ def test_security_headers(client: Client):
 
 
 def _production(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
-    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "settings.production", "HOME": "/tmp"}
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "settings.production",
+        "HOME": "/tmp",
+    }
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
@@ -77,7 +85,11 @@ def _production(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
     )
 
 
-GOOD = {"SECRET_KEY": "k3Jd9-vQ2mZx7LpR4tYw8NbC6hFs1GaE0uKoXiT5eWqVyPlMnBjDcHrSgUfA", "ALLOWED_HOSTS": "send.example.org", "DATABASE_URL": "sqlite:///tmp.sqlite3"}
+GOOD = {
+    "SECRET_KEY": "k3Jd9-vQ2mZx7LpR4tYw8NbC6hFs1GaE0uKoXiT5eWqVyPlMnBjDcHrSgUfA",
+    "ALLOWED_HOSTS": "send.example.org",
+    "DATABASE_URL": "sqlite:///tmp.sqlite3",
+}
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
@@ -103,7 +115,12 @@ def test_deploy_check_has_no_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DJANGO_SETTINGS_MODULE": "settings.production", **GOOD},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": "/tmp",
+            "DJANGO_SETTINGS_MODULE": "settings.production",
+            **GOOD,
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -21,7 +21,11 @@ def snapshot() -> tuple:
     return (
         list(StandardVersion.objects.values_list("id", "status", "content_hash")),
         Requirement.objects.count(),
-        list(User.objects.order_by("email").values_list("id", "email", "password", "is_staff", "is_superuser")),
+        list(
+            User.objects.order_by("email").values_list(
+                "id", "email", "password", "is_staff", "is_superuser"
+            )
+        ),
     )
 
 

@@ -8,7 +8,9 @@ import pytest
 from standards.format import parse_version_text
 from standards.vocabulary import ALL_OPERATORS, ProviderType
 
-FILE = Path(__file__).resolve().parents[2] / "standards" / "data" / "send-statutory-baseline-1.0.yaml"
+FILE = (
+    Path(__file__).resolve().parents[2] / "standards" / "data" / "send-statutory-baseline-1.0.yaml"
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,11 @@ def test_it_is_the_statutory_baseline(baseline):
 def test_every_provider_type_has_requirements_in_several_sections(baseline):
     for provider_type in ProviderType.values:
         mine = [r for r in requirements(baseline) if provider_type in r["applies_to"]]
-        sections = [s for s in baseline["sections"] if any(provider_type in r["applies_to"] for r in s["requirements"])]
+        sections = [
+            s
+            for s in baseline["sections"]
+            if any(provider_type in r["applies_to"] for r in s["requirements"])
+        ]
         assert len(mine) >= 8, provider_type
         assert len(sections) >= 3, provider_type
 

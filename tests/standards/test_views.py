@@ -45,7 +45,9 @@ def test_version_page_lists_sections_and_requirements(client: Client, versions):
 
 
 def test_version_page_filters_by_provider_type(client: Client, versions):
-    html = client.get("/standards/test-standard/1.1/?provider_type=local_authority").content.decode()
+    html = client.get(
+        "/standards/test-standard/1.1/?provider_type=local_authority"
+    ).content.decode()
     assert "1 requirement<" in html
     assert "Showing the requirements that apply to: Local authority." in html
     assert "LA-LOCAL-OFFER" in html
@@ -63,7 +65,9 @@ def test_unknown_provider_type_is_a_clear_error(client: Client, versions):
 
 def test_drafts_are_hidden_from_the_public(client: Client, versions):
     assert client.get("/standards/test-standard/2.0/").status_code == 404
-    assert client.get("/standards/test-standard/2.0/requirements/SCH-POLICY-URL/").status_code == 404
+    assert (
+        client.get("/standards/test-standard/2.0/requirements/SCH-POLICY-URL/").status_code == 404
+    )
 
 
 def test_drafts_are_visible_to_standards_authors(author: Client, versions):
