@@ -1,19 +1,102 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from typing import Any
 
-from accounts.models import User
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts import services
+from accounts.models import AuditEvent, RoleGrant, User
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    fk_name = "user"
+    fields = ("role", "provider", "trust", "area", "icb", "granted_by", "granted_at")
+    readonly_fields = ("granted_by", "granted_at")
+    autocomplete_fields = ("provider", "trust", "area", "icb")
+    extra = 0
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
-    list_display = ("email", "full_name", "is_staff", "is_active")
+    list_display = ("email", "full_name", "is_staff", "is_active", "last_login")
+    list_filter = ("is_active", "is_staff", "grants__role")
     search_fields = ("email", "full_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal details", {"fields": ("full_name",)}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Status", {"fields": ("is_active", "is_staff", "is_superuser")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    filter_horizontal = ("groups", "user_permissions")
+    readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined")
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name")}),)
+    inlines = [RoleGrantInline]
+    actions = ["send_invitations"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["fields"] = ["email", "full_name"]
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            services.record(
+                actor=request.user,
+                action="person changed",
+                obj=obj,
+                changes={"fields": form.changed_data},
+            )  # type: ignore[arg-type]
+            return
+        obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+        services.record(
+            actor=request.user, action="person invited", obj=obj, changes={"email": obj.email}
+        )  # type: ignore[arg-type]
+        services.send_invitation(user=obj, request=request)
+        self.message_user(request, f"An invitation to set a password was sent to {obj.email}.")
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not RoleGrant:
+            super().save_formset(request, form, formset, change)
+            return
+        # Grants go through the service so they are audited and the admin flags stay in line.
+        instances = formset.save(commit=False)
+        for grant in formset.deleted_objects:
+            services.revoke_role(grant=grant, revoked_by=request.user)  # type: ignore[arg-type]
+        for grant in instances:
+            if grant.pk:
+                services.revoke_role(
+                    grant=RoleGrant.objects.get(pk=grant.pk), revoked_by=request.user
+                )  # type: ignore[arg-type]
+            services.grant_role(
+                user=form.instance,
+                role=grant.role,
+                scope=grant.scope_object,
+                granted_by=request.user,  # type: ignore[arg-type]
+            )
+
+    @admin.action(description="Send an invitation to set a password")
+    def send_invitations(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.send_invitation(user=user, request=request)
+        self.message_user(request, f"Sent {queryset.count()} invitation(s).", messages.SUCCESS)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_label", "action", "object_type", "object_label")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_label", "object_id")
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -9,12 +9,40 @@ DEMO_PASSWORD = "send-demo-2026"
 class DemoUser:
     email: str
     full_name: str
+    role: str
     description: str
 
 
 DEMO_USERS = [
     DemoUser(
-        "standards@example.org", "Sam Standards", "standards admin: authors and publishes standards"
+        "headteacher@example.org",
+        "Hana Head",
+        "provider_editor",
+        "headteacher: edits and submits a demo primary school's declarations",
     ),
-    DemoUser("admin@example.org", "Alex Admin", "site admin: manages people and everything else"),
+    DemoUser(
+        "officer@example.org",
+        "Omar Officer",
+        "area_officer",
+        "area officer for that school's local authority",
+    ),
+    DemoUser("icb@example.org", "Ines ICB", "icb_officer", "officer of an ICB covering that area"),
+    DemoUser(
+        "analyst@example.org",
+        "Ada Analyst",
+        "national_analyst",
+        "national analyst: reads everything",
+    ),
+    DemoUser(
+        "standards@example.org",
+        "Sam Standards",
+        "standards_admin",
+        "standards admin: authors and publishes standards",
+    ),
+    DemoUser(
+        "admin@example.org",
+        "Alex Admin",
+        "site_admin",
+        "site admin: manages people and everything else",
+    ),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cookies/", views.cookies, name="cookies"),
     path("account/", include("accounts.urls")),
     path("standards/", include("standards.urls")),
+    path("", include("providers.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
 ]

@@ -4,7 +4,16 @@ from django.templatetags.static import static
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    context: dict[str, object] = {}
+    if request.user.is_authenticated:
+        from accounts.access import access_for
+        from accounts.models import RoleGrant
+
+        context["grants"] = RoleGrant.objects.filter(user=request.user).select_related(
+            "provider", "trust", "area", "icb"
+        )
+        context["access"] = access_for(request.user)
+    return render(request, "core/home.html", context)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

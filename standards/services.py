@@ -13,6 +13,7 @@ from accounts.models import User
 from standards.canonical import content_hash, export_text
 from standards.format import Problem, StandardFormatError, parse_version_text
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
+from standards.signals import version_published
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,10 @@ def publish_version(*, slug: str, version: str) -> StandardVersion:
     target.published_at = timezone.now()
     target.supersedes = previous
     target.save(update_fields=["content_hash", "status", "published_at", "supersedes"])
+    version_id = target.pk
+    transaction.on_commit(
+        lambda: version_published.send(sender=StandardVersion, version_id=version_id)
+    )
     return target
 
 

@@ -158,3 +158,21 @@ def test_loading_an_export_as_a_draft_then_publishing_gives_the_same_hash(tmp_pa
     again, _ = run("export_standard", "test-standard", "2.0")
     assert again == relabelled
     assert original.content_hash == hashlib.sha256(exported.encode()).hexdigest()
+
+
+def test_publishing_sends_version_published_on_commit(django_capture_on_commit_callbacks):
+    from standards.signals import version_published
+
+    received = []
+
+    def receiver(sender, version_id, **kwargs):
+        received.append(version_id)
+
+    version_published.connect(receiver, dispatch_uid="test-publish")
+    try:
+        make_version()
+        with django_capture_on_commit_callbacks(execute=True):
+            run("publish_standard", "test-standard", "1.0")
+    finally:
+        version_published.disconnect(dispatch_uid="test-publish")
+    assert received == [StandardVersion.objects.get().pk]

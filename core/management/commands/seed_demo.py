@@ -3,12 +3,15 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 
-from accounts.models import User
+from accounts.models import Role, User
+from accounts.services import grant_role
 from core.demo import DEMO_PASSWORD, DEMO_USERS
+from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_demo_providers
+from providers.models import IcbAreaCoverage, Provider
+from providers.services import import_areas
 from standards.canonical import content_hash
 from standards.format import canonical_text, parse_version_text
 from standards.models import StandardVersion
@@ -17,22 +20,26 @@ from standards.services import publish_version, store_draft
 DEFAULT_STANDARD_FILE = (
     Path(settings.BASE_DIR) / "standards" / "data" / "send-statutory-baseline-1.0.yaml"
 )
-STANDARDS_ADMINS = "Standards admins"
 
 
 class Command(BaseCommand):
-    help = "Load and publish the default standard and create the demonstration sign-ins (not in production)."
+    help = "Load and publish the default standard and create the demonstration data and sign-ins (not in production)."
 
     def handle(self, *args: object, **options: object) -> None:
         if getattr(settings, "ENVIRONMENT", "") == "production":
             raise CommandError("seed_demo refuses to run with production settings.")
         self.load_default_standard()
         with transaction.atomic():
+            import_areas()
+            counts = load_demo_providers(area_codes=DEMO_AREA_CODES)
+            self.stdout.write(
+                "Demo providers: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+            )
             self.create_users()
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
-            self.stdout.write(f"  {demo.email:<28} {demo.description}")
+            self.stdout.write(f"  {demo.email:<26} {demo.description}")
 
     def load_default_standard(self) -> None:
         document = parse_version_text(DEFAULT_STANDARD_FILE.read_text(encoding="utf-8"))
@@ -52,23 +59,30 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{slug} {label} is already {existing.status}")
 
-    def create_users(self) -> None:
-        group, _ = Group.objects.get_or_create(name=STANDARDS_ADMINS)
-        permissions = Permission.objects.filter(
-            content_type__app_label="standards",
-            content_type__model__in=["standard", "standardversion", "section", "requirement"],
+    def scopes(self) -> dict[str, models.Model | None]:
+        school = Provider.objects.select_related("area").get(urn=DEMO_HEADTEACHER_SCHOOL_URN)
+        coverage = (
+            IcbAreaCoverage.objects.select_related("icb")
+            .filter(area=school.area)
+            .order_by("-share", "icb__code")
+            .first()
         )
-        if set(group.permissions.all()) != set(permissions):
-            group.permissions.set(permissions)
+        if coverage is None:
+            raise CommandError(f"No ICB covers {school.area}; run import_areas first.")
+        return {
+            Role.PROVIDER_EDITOR: school,
+            Role.AREA_OFFICER: school.area,
+            Role.ICB_OFFICER: coverage.icb,
+        }
+
+    def create_users(self) -> None:
+        scopes = self.scopes()
         for demo in DEMO_USERS:
             user, created = User.objects.get_or_create(
-                email=demo.email, defaults={"full_name": demo.full_name, "is_staff": True}
+                email=demo.email, defaults={"full_name": demo.full_name}
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
-                if demo.email.startswith("admin@"):
-                    user.is_superuser = True
-                user.save()
+                user.save(update_fields=["password"])
                 self.stdout.write(f"Created {demo.email}")
-            if demo.email.startswith("standards@"):
-                user.groups.add(group)
+            grant_role(user=user, role=demo.role, scope=scopes.get(demo.role))

@@ -1,0 +1,166 @@
+"""Writes for people: invitations, role grants and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from accounts.access import forget_access
+from accounts.models import ROLE_SCOPE, AuditEvent, Role, RoleGrant, User
+
+STANDARDS_ADMINS_GROUP = "Standards admins"
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one entry to the audit trail."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_label = object_label or str(obj)[:300]
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor.email if actor is not None and actor.pk else "system",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:300],
+        changes=changes or {},
+    )
+
+
+def standards_admins_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=STANDARDS_ADMINS_GROUP)
+    wanted = set(
+        Permission.objects.filter(
+            content_type__app_label="standards",
+            content_type__model__in=["standard", "standardversion", "section", "requirement"],
+        )
+    )
+    if set(group.permissions.all()) != wanted:
+        group.permissions.set(wanted)
+    return group
+
+
+def _sync_django_flags(user: User) -> None:
+    """Standards and site admins use the Django admin; keep its flags in line with the grants."""
+    roles = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    is_standards_admin = Role.STANDARDS_ADMIN in roles
+    is_site_admin = Role.SITE_ADMIN in roles
+    group = standards_admins_group()
+    if is_standards_admin:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    staff = is_standards_admin or is_site_admin
+    if (user.is_staff, user.is_superuser) != (staff, is_site_admin):
+        user.is_staff, user.is_superuser = staff, is_site_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+    forget_access(user)
+
+
+@transaction.atomic
+def grant_role(
+    *, user: User, role: str, scope: models.Model | None = None, granted_by: User | None = None
+) -> RoleGrant:
+    role = Role(role)
+    scope_field = ROLE_SCOPE[role]
+    if (scope_field is None) != (scope is None):
+        raise ValidationError(
+            f"{role.label} is granted for {'no scope' if scope_field is None else 'a ' + scope_field}."
+        )
+    if scope_field and scope is not None:
+        expected = RoleGrant._meta.get_field(scope_field).related_model
+        if not isinstance(scope, expected):  # type: ignore[arg-type]
+            raise ValidationError(f"{role.label} is granted for a {scope_field}, not {scope!r}.")
+    kwargs: dict[str, Any] = {"user": user, "role": role}
+    if scope_field:
+        kwargs[scope_field] = scope
+    grant, created = RoleGrant.objects.get_or_create(**kwargs, defaults={"granted_by": granted_by})
+    if created:
+        record(
+            actor=granted_by,
+            action="role granted",
+            obj=grant,
+            changes={
+                "user": user.email,
+                "role": role.value,
+                "scope": str(scope) if scope else None,
+            },
+        )
+        _sync_django_flags(user)
+    return grant
+
+
+@transaction.atomic
+def revoke_role(*, grant: RoleGrant, revoked_by: User | None = None) -> None:
+    user = grant.user
+    record(
+        actor=revoked_by,
+        action="role revoked",
+        obj=grant,
+        changes={"user": user.email, "role": grant.role, "scope": grant.scope_label.strip()},
+    )
+    grant.delete()
+    _sync_django_flags(user)
+
+
+@transaction.atomic
+def invite_user(
+    *,
+    email: str,
+    full_name: str = "",
+    invited_by: User | None,
+    request: HttpRequest | None = None,
+) -> User:
+    """Create an account with no usable password and email a link to set one."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError("A person with this email address already has an account.")
+    user = User.objects.create_user(email=email, password=None, full_name=full_name)
+    record(actor=invited_by, action="person invited", obj=user, changes={"email": email})
+    send_invitation(user=user, request=request)
+    return user
+
+
+def send_invitation(*, user: User, request: HttpRequest | None = None) -> None:
+    form = PasswordResetForm({"email": user.email})
+    form.is_valid()
+    # Invited accounts have no usable password, which PasswordResetForm would skip.
+    transaction.on_commit(
+        lambda: form.send_mail(
+            subject_template_name="registration/invitation_subject.txt",
+            email_template_name="registration/invitation_email.txt",
+            context=_reset_context(user, request),
+            from_email=None,
+            to_email=user.email,
+        )
+    )
+
+
+def _reset_context(user: User, request: HttpRequest | None) -> dict[str, Any]:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return {
+        "email": user.email,
+        "domain": request.get_host() if request else "127.0.0.1:8000",
+        "protocol": "https" if request and request.is_secure() else "http",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "user": user,
+    }

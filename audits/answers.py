@@ -1,0 +1,257 @@
+"""Turning what a person typed into a typed answer, with GOV.UK-style error messages.
+
+Shared by the self-audit pages and the API, so both accept and refuse exactly the same input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from standards.models import Requirement
+from standards.rules import is_https_url
+from standards.vocabulary import AnswerType
+
+MAX_REASON = 1000
+MAX_NOTE = 1000
+
+
+@dataclass
+class AnswerInput:
+    """An answer as submitted: raw strings from a form, or JSON values from the API."""
+
+    value: Any = None
+    not_applicable: bool = False
+    not_applicable_reason: str = ""
+    evidence_url: str = ""
+    evidence_note: str = ""
+
+
+@dataclass
+class ParsedAnswer:
+    value: Any
+    not_applicable: bool
+    not_applicable_reason: str
+    evidence_url: str
+    evidence_note: str
+
+
+@dataclass
+class AnswerErrors(Exception):
+    """Field errors, keyed by field name: value, day, month, year, not_applicable_reason, evidence_url…"""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+
+
+def parse_answer(
+    requirement: Requirement, data: AnswerInput, *, allow_blank: bool = True
+) -> ParsedAnswer:
+    """Check an answer against its requirement. Raises AnswerErrors naming each bad field.
+
+    With allow_blank, a missing value is kept as "not answered" (Save and come back later);
+    without it, every answer must be given (Save and continue, submit).
+    """
+    errors: dict[str, str] = {}
+    subject = requirement.title[0].lower() + requirement.title[1:]
+    evidence_url = (data.evidence_url or "").strip()
+    evidence_note = (data.evidence_note or "").strip()
+    if evidence_url and not is_https_url(evidence_url):
+        errors["evidence_url"] = (
+            "Enter a web address for the evidence that starts with https://, like https://www.example.org/sen-policy"
+        )
+    if len(evidence_note) > MAX_NOTE:
+        errors["evidence_note"] = (
+            f"The note about the evidence must be {MAX_NOTE} characters or fewer"
+        )
+
+    if data.not_applicable:
+        reason = (data.not_applicable_reason or "").strip()
+        if not requirement.allow_not_applicable:
+            errors["value"] = "This requirement cannot be answered “not applicable”"
+        elif not reason:
+            errors["not_applicable_reason"] = "Enter why this does not apply to your setting"
+        elif len(reason) > MAX_REASON:
+            errors["not_applicable_reason"] = f"The reason must be {MAX_REASON} characters or fewer"
+        if errors:
+            raise AnswerErrors(errors)
+        return ParsedAnswer(None, True, reason, evidence_url, evidence_note)
+
+    value: Any = None
+    try:
+        value = _parse_value(requirement, data.value, subject)
+    except AnswerErrors as exc:
+        errors.update(exc.errors)
+    if value is None and not allow_blank and "value" not in errors and not _date_errors(errors):
+        errors["value"] = _missing_message(requirement, subject)
+    if (
+        not allow_blank
+        and requirement.evidence_required
+        and not evidence_url
+        and not evidence_note
+        and "evidence_url" not in errors
+    ):
+        errors["evidence_url"] = "Enter a web address or a note for the evidence"
+    if errors:
+        raise AnswerErrors(errors)
+    return ParsedAnswer(value, False, "", evidence_url, evidence_note)
+
+
+def _date_errors(errors: dict[str, str]) -> bool:
+    return any(k in errors for k in ("day", "month", "year"))
+
+
+def _missing_message(requirement: Requirement, subject: str) -> str:
+    return {
+        AnswerType.YES_NO: "Select yes or no",
+        AnswerType.NUMBER: "Enter a number",
+        AnswerType.DATE: "Enter a date",
+        AnswerType.SINGLE_CHOICE: "Select an option",
+        AnswerType.MULTIPLE_CHOICE: "Select all that apply, or select “None of these”",
+        AnswerType.URL: "Enter a web address",
+        AnswerType.TEXT: "Enter an answer",
+    }[AnswerType(requirement.answer_type)]
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
+    answer_type = AnswerType(requirement.answer_type)
+    options = requirement.answer_options
+    if answer_type == AnswerType.YES_NO:
+        if _blank(raw):
+            return None
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in {"yes", "true"}:
+            return True
+        if str(raw).lower() in {"no", "false"}:
+            return False
+        raise AnswerErrors({"value": "Select yes or no"})
+    if answer_type == AnswerType.NUMBER:
+        return _parse_number(raw, options)
+    if answer_type == AnswerType.DATE:
+        return _parse_date(raw)
+    if answer_type == AnswerType.SINGLE_CHOICE:
+        if _blank(raw):
+            return None
+        known = {c["value"] for c in options.get("choices", [])}
+        if raw not in known:
+            raise AnswerErrors({"value": "Select one of the options"})
+        return raw
+    if answer_type == AnswerType.MULTIPLE_CHOICE:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
+            raise AnswerErrors({"value": "Select the options that apply"})
+        ordered = [c["value"] for c in options.get("choices", [])]
+        if any(v not in ordered for v in raw):
+            raise AnswerErrors({"value": "Select only the options shown"})
+        return [v for v in ordered if v in raw]
+    if answer_type == AnswerType.URL:
+        if _blank(raw):
+            return None
+        text = str(raw).strip()
+        if not is_https_url(text):
+            raise AnswerErrors(
+                {
+                    "value": "Enter a web address that starts with https://, like https://www.example.org/page"
+                }
+            )
+        if len(text) > 500:
+            raise AnswerErrors({"value": "The web address must be 500 characters or fewer"})
+        return text
+    if _blank(raw):
+        return None
+    text = str(raw).strip()
+    limit = options.get("max_length", 500)
+    if len(text) > limit:
+        raise AnswerErrors({"value": f"The answer must be {limit} characters or fewer"})
+    return text
+
+
+def _parse_number(raw: Any, options: dict[str, Any]) -> Decimal | None:
+    if _blank(raw):
+        return None
+    if isinstance(raw, bool):
+        raise AnswerErrors({"value": "Enter a number"})
+    text = str(raw).strip().replace(",", "")
+    if text.endswith("%"):
+        text = text[:-1].strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise AnswerErrors({"value": "Enter a number, like 12 or 95.5"}) from exc
+    if not number.is_finite() or abs(number) >= Decimal("1e12"):
+        raise AnswerErrors({"value": "Enter a realistic number"})
+    if options.get("integer") and number != number.to_integral_value():
+        raise AnswerErrors({"value": "Enter a whole number"})
+    low, high = options.get("min"), options.get("max")
+    unit = "%" if options.get("unit") == "%" else ""
+    if low is not None and number < Decimal(str(low)):
+        raise AnswerErrors({"value": f"Enter a number that is {low}{unit} or more"})
+    if high is not None and number > Decimal(str(high)):
+        raise AnswerErrors({"value": f"Enter a number that is {high}{unit} or less"})
+    if number.as_tuple().exponent < -4:  # type: ignore[operator]
+        number = number.quantize(Decimal("0.0001"))
+    return number
+
+
+def _parse_date(raw: Any) -> dt.date | None:
+    """A date from the API ("2026-09-01") or from the three-field date input ({day, month, year})."""
+    if _blank(raw):
+        return None
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError as exc:
+            raise AnswerErrors({"value": "Enter a real date, like 2026-09-01"}) from exc
+    if not isinstance(raw, dict):
+        raise AnswerErrors({"value": "Enter a real date"})
+    parts = {k: str(raw.get(k) or "").strip() for k in ("day", "month", "year")}
+    if not any(parts.values()):
+        return None
+    missing = [k for k, v in parts.items() if not v]
+    if missing:
+        first = missing[0]
+        return _raise_date(
+            {
+                first: f"The date must include a {' and '.join(missing).replace('day and month and year', 'day, month and year')}"
+            }
+        )
+    if not all(v.isdigit() for v in parts.values()):
+        bad = next(k for k, v in parts.items() if not v.isdigit())
+        return _raise_date({bad: "The date must be a real date"})
+    if len(parts["year"]) != 4:
+        return _raise_date({"year": "The year must include 4 numbers"})
+    try:
+        day = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return _raise_date({"day": "The date must be a real date"})
+    if day.year < 1900:
+        return _raise_date({"year": "The year must be 1900 or later"})
+    if day > dt.date.today() + dt.timedelta(days=366 * 5):
+        return _raise_date({"year": "The date must be within the next 5 years"})
+    return day
+
+
+def _raise_date(errors: dict[str, str]) -> dt.date:
+    raise AnswerErrors(errors)
+
+
+def parse_date_parts(*, day: str, month: str, year: str) -> dt.date | None:
+    """A date from the three fields of the GOV.UK date input; None when all three are blank.
+
+    Raises AnswerErrors keyed by the first bad field: day, month or year.
+    """
+    return _parse_date({"day": day, "month": month, "year": year})

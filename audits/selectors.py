@@ -1,0 +1,349 @@
+"""Reads for declarations, scoped to what the person may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.access import HEALTH_THEMES, access_for
+from audits.answers import AnswerErrors, AnswerInput, parse_answer
+from audits.models import (
+    Answer,
+    AnswerChange,
+    AnswerReviewState,
+    Declaration,
+    DeclarationRound,
+    DeclarationStatus,
+)
+from providers.models import Area, Provider
+from providers.visibility import editable_providers, health_only, visible_areas, visible_providers
+from standards.models import Section, StandardVersion, VersionStatus
+
+
+def visible_declarations(*, user: Any) -> QuerySet[Declaration]:
+    return Declaration.objects.select_related("provider", "version__standard").filter(
+        provider__in=visible_providers(user=user)
+    )
+
+
+def editable_declarations(*, user: Any) -> QuerySet[Declaration]:
+    return Declaration.objects.select_related("provider", "version__standard").filter(
+        provider__in=editable_providers(user=user)
+    )
+
+
+def declaration_answers(*, user: Any, declaration: Declaration) -> QuerySet[Answer]:
+    """The answers this person may read: all of them, or the health ones for ICB officers."""
+    answers = declaration.answers.select_related("requirement", "requirement__section").order_by(
+        "requirement__section__order", "requirement__order"
+    )
+    if health_only(user=user, provider=declaration.provider):
+        answers = answers.filter(requirement__theme__in=HEALTH_THEMES)
+    return answers
+
+
+class TaskStatus:
+    NOT_STARTED = "Not yet started"
+    IN_PROGRESS = "In progress"
+    COMPLETED = "Completed"
+    CANNOT_START = "Cannot start yet"
+
+
+def answer_errors(answer: Answer) -> dict[str, str]:
+    """What submitting this answer as it stands would refuse, by field; empty when it is complete."""
+    data = AnswerInput(
+        value=answer.value,
+        not_applicable=answer.not_applicable,
+        not_applicable_reason=answer.not_applicable_reason,
+        evidence_url=answer.evidence_url,
+        evidence_note=answer.evidence_note,
+    )
+    try:
+        parse_answer(answer.requirement, data, allow_blank=False)
+    except AnswerErrors as exc:
+        return exc.errors
+    return {}
+
+
+def answer_is_complete(answer: Answer) -> bool:
+    return not answer_errors(answer)
+
+
+@dataclass
+class SectionProgress:
+    section: Section
+    answers: list[Answer] = field(default_factory=list)
+    # Keys of the answers that are complete enough to submit (evidence included); filled in by
+    # declaration_progress. When None, an answer counts as complete once it is answered.
+    complete_keys: set[str] | None = None
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for a in self.answers if a.is_answered)
+
+    def is_complete_answer(self, answer: Answer) -> bool:
+        if self.complete_keys is None:
+            return answer.is_answered
+        return answer.requirement_key in self.complete_keys
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for a in self.answers if self.is_complete_answer(a))
+
+    @property
+    def next_answer(self) -> Answer | None:
+        """The first answer still to give or check, else the first answer of the section."""
+        for answer in self.answers:
+            if not self.is_complete_answer(answer) or answer.needs_attention:
+                return answer
+        return self.answers[0] if self.answers else None
+
+    @property
+    def total(self) -> int:
+        return len(self.answers)
+
+    @property
+    def attention(self) -> int:
+        return sum(1 for a in self.answers if a.needs_attention)
+
+    @property
+    def challenged(self) -> int:
+        return sum(1 for a in self.answers if a.review_state == "challenged")
+
+    @property
+    def status(self) -> str:
+        if self.answered == 0:
+            return TaskStatus.NOT_STARTED
+        if self.completed < self.total or self.attention:
+            return TaskStatus.IN_PROGRESS
+        return TaskStatus.COMPLETED
+
+
+@dataclass
+class Progress:
+    sections: list[SectionProgress]
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def attention(self) -> int:
+        return sum(s.attention for s in self.sections)
+
+    @property
+    def challenged(self) -> int:
+        return sum(s.challenged for s in self.sections)
+
+    @property
+    def answers(self) -> list[Answer]:
+        return [a for s in self.sections for a in s.answers]
+
+    @property
+    def completed_sections(self) -> int:
+        return sum(1 for s in self.sections if s.status == TaskStatus.COMPLETED)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(s.status == TaskStatus.COMPLETED for s in self.sections)
+
+
+def declaration_progress(
+    *, declaration: Declaration, answers: QuerySet[Answer] | None = None
+) -> Progress:
+    """The declaration's sections in order, each with its answers and task status.
+
+    A section is completed when every answer in it could be submitted as it stands (evidence
+    included, where it is required) and none is marked for attention.
+    """
+    grouped: dict[int, SectionProgress] = {}
+    rows = (
+        answers
+        if answers is not None
+        else declaration.answers.select_related("requirement", "requirement__section").order_by(
+            "requirement__section__order", "requirement__order"
+        )
+    )
+    for answer in rows:
+        section = answer.requirement.section
+        progress = grouped.setdefault(
+            section.pk, SectionProgress(section=section, complete_keys=set())
+        )
+        progress.answers.append(answer)
+        if answer.is_answered and answer_is_complete(answer):
+            assert progress.complete_keys is not None
+            progress.complete_keys.add(answer.requirement_key)
+    return Progress(sections=sorted(grouped.values(), key=lambda s: s.section.order))
+
+
+def provider_declarations(*, user: Any, provider: Provider) -> QuerySet[Declaration]:
+    return (
+        visible_declarations(user=user)
+        .filter(provider=provider)
+        .order_by("-period", "-version__effective_from", "-revision")
+    )
+
+
+def current_draft(*, provider: Provider) -> Declaration | None:
+    return (
+        Declaration.objects.filter(provider=provider, status=DeclarationStatus.DRAFT)
+        .select_related("version__standard")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def latest_submitted(*, provider: Provider) -> Declaration | None:
+    return (
+        Declaration.objects.filter(provider=provider, status=DeclarationStatus.SUBMITTED)
+        .select_related("version__standard")
+        .order_by("-submitted_at")
+        .first()
+    )
+
+
+def visible_rounds(*, user: Any) -> QuerySet[DeclarationRound]:
+    return DeclarationRound.objects.select_related("area", "version__standard").filter(
+        area__in=visible_areas(user=user)
+    )
+
+
+def rounds_for_provider(*, provider: Provider) -> QuerySet[DeclarationRound]:
+    if provider.area_id is None:
+        return DeclarationRound.objects.none()
+    return DeclarationRound.objects.select_related("version__standard").filter(
+        area_id=provider.area_id
+    )
+
+
+@dataclass
+class RoundStatus:
+    round: DeclarationRound
+    submitted: list[Provider]
+    outstanding: list[Provider]
+
+
+def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
+    """Which providers of the area have submitted for the round, and which have not."""
+    version = declaration_round.version
+    types = set(t for r in version.requirements.values_list("applies_to", flat=True) for t in r)
+    providers = list(
+        Provider.objects.filter(area=declaration_round.area, provider_type__in=types)
+        .exclude(status="closed")
+        .annotate(
+            submitted_count=Count(
+                "declarations",
+                filter=Q(
+                    declarations__version=version,
+                    declarations__period=declaration_round.period,
+                    declarations__status=DeclarationStatus.SUBMITTED,
+                ),
+            )
+        )
+        .order_by("name")
+    )
+    return RoundStatus(
+        round=declaration_round,
+        submitted=[p for p in providers if p.submitted_count],  # type: ignore[attr-defined]
+        outstanding=[p for p in providers if not p.submitted_count],  # type: ignore[attr-defined]
+    )
+
+
+def area_for_round(*, user: Any, code: str) -> Area | None:
+    return visible_areas(user=user).filter(code=code).first()
+
+
+# ---- the self-audit pages -------------------------------------------------------------------
+
+
+def declaration_for_editing(*, user: Any, pk: int) -> Declaration | None:
+    """A declaration this person may edit (any status), or None."""
+    return (
+        editable_declarations(user=user)
+        .select_related("provider__area", "version__standard", "round")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def can_edit_provider(*, user: Any, provider: Provider) -> bool:
+    return editable_providers(user=user).filter(pk=provider.pk).exists()
+
+
+def open_round_for_provider(*, provider: Provider, on: dt.date) -> DeclarationRound | None:
+    """The area's open round (deadline not passed) with a published version for this provider type."""
+    if provider.area_id is None:
+        return None
+    return (
+        DeclarationRound.objects.select_related("version__standard", "area")
+        .filter(
+            area_id=provider.area_id,
+            deadline__gte=on,
+            version__status=VersionStatus.PUBLISHED,
+            version__requirements__applies_to__icontains=f'"{provider.provider_type}"',
+        )
+        .order_by("deadline", "pk")
+        .distinct()
+        .first()
+    )
+
+
+def declarations_for(
+    *, provider: Provider, version: StandardVersion, period: str
+) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(provider=provider, version=version, period=period).order_by(
+        "-revision"
+    )
+
+
+def answer_history(*, user: Any, declaration: Declaration) -> QuerySet[AnswerChange]:
+    """Every change to the answers this person may read, newest first."""
+    return (
+        AnswerChange.objects.filter(
+            answer__in=declaration_answers(user=user, declaration=declaration)
+        )
+        .select_related("answer__requirement__section", "changed_by")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def reviewable_declarations(*, user: Any) -> QuerySet[Declaration]:
+    """Submitted declarations this person may review, leaving out those already revised.
+
+    Area officers review their area's providers; ICB officers the providers they see, when the
+    declaration has health answers; site admins everything.
+    """
+    access = access_for(user)
+    submitted = Declaration.objects.select_related(
+        "provider__area", "version__standard", "submitted_by"
+    ).filter(status=DeclarationStatus.SUBMITTED, revisions__isnull=True)
+    if access.site_admin:
+        return submitted
+    if not (access.area_ids or access.icb_ids):
+        return submitted.none()
+    condition = Q(provider__area_id__in=access.area_ids)
+    if access.icb_ids:
+        with_health = Answer.objects.filter(requirement__theme__in=HEALTH_THEMES).values(
+            "declaration_id"
+        )
+        condition |= Q(provider__in=visible_providers(user=user)) & Q(pk__in=with_health)
+    return submitted.filter(condition)
+
+
+def challenged_answers(*, declaration: Declaration) -> QuerySet[Answer]:
+    return declaration.answers.filter(review_state=AnswerReviewState.CHALLENGED)
+
+
+def round_openable_areas(*, user: Any) -> QuerySet[Area]:
+    """Areas for which the person may open a declaration round: their own as area officer."""
+    access = access_for(user)
+    if access.site_admin:
+        return Area.objects.all()
+    return Area.objects.filter(pk__in=access.area_ids)
