@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -7,6 +8,20 @@ from django.http import HttpRequest
 
 from accounts import services
 from accounts.models import AuditEvent, RoleGrant, User
+
+
+class InviteForm(forms.ModelForm):
+    """Adding a person invites them: they choose their own password from the emailed link."""
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A person with this email address already has an account.")
+        return email
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -31,14 +46,10 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined")
+    add_form = InviteForm
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name")}),)
     inlines = [RoleGrantInline]
     actions = ["send_invitations"]
-
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        if obj is None:
-            kwargs["fields"] = ["email", "full_name"]
-        return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:

@@ -4,7 +4,8 @@ The file has the real May 2024 GIAS column layout (140 columns, Windows-1252, DD
 is built from DfE's school information file for 2023/24 (bench/data/): every school in England
 once as it is, once more as a closed predecessor under another URN, and a few hundred Welsh and
 overseas rows. It is imported into an empty database, again unchanged, and then as a newer
-release in which every name and a tenth of statuses have changed.
+release in which every name and a tenth of statuses have changed. Finally the real GIAS links
+extract of April 2025 (33,800 links) is imported against those providers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bench.runner import Context
 DATA = Path(__file__).resolve().parent / "data"
 SCHOOLS = DATA / "england_school_information_2024.csv"
 HEADER = DATA / "gias_header_2024.csv"
+LINKS = DATA / "links_2025.csv"
 TARGET_SECONDS = 60
 TARGET_RSS_MB = 500
 
@@ -135,8 +137,8 @@ def build_file(path: Path, *, renamed: bool = False) -> int:
     return rows
 
 
-def _import(context: Context, label: str, path: Path) -> None:
-    measured = context.measure("import_gias", str(path))
+def _import(context: Context, label: str, path: Path, command: str = "import_gias") -> None:
+    measured = context.measure(command, str(path))
     if measured.returncode != 0:
         print(measured.stderr[-3000:])
         context.target(label, False, f"import_gias exited {measured.returncode}")
@@ -168,3 +170,4 @@ def run(context: Context) -> None:
     _import(context, "gias_import", first)
     _import(context, "gias_reimport_unchanged", first)
     _import(context, "gias_import_newer", newer)
+    _import(context, "gias_links_import", LINKS, "import_gias_links")

@@ -541,3 +541,42 @@ def test_two_providers_may_swap_ukprns(areas):
         "999001": "10000002",
         "999002": "10000001",
     }
+
+
+def test_a_newer_file_changes_and_clears_sen_details(areas):
+    sen = {
+        "TypeOfResourcedProvision (name)": "SEN unit",
+        "SenUnitCapacity": "10",
+        "SenUnitOnRoll": "9",
+        "SEN1 (name)": "HI - Hearing Impairment",
+    }
+    importing([establishment(**sen)])
+    newer = {
+        "TypeOfResourcedProvision (name)": "Not applicable",
+        "SEN1 (name)": "VI - Visual Impairment",
+        "SEN2 (name)": "HI - Hearing Impairment",
+    }
+    assert importing([establishment(**newer)]).updated == 1
+    provider = Provider.objects.get()
+    assert (
+        provider.resourced_provision,
+        provider.sen_unit_capacity,
+        provider.sen_unit_on_roll,
+    ) == (
+        "none",
+        None,
+        None,
+    )
+    assert provider.sen_provision_types == ["VI - Visual Impairment", "HI - Hearing Impairment"]
+
+
+def test_progress_is_reported_while_reading_and_saving(areas):
+    seen = []
+    rows = [establishment(URN=str(990000 + n)) for n in range(4001)]
+    import_gias(
+        source=io.BytesIO(gias_bytes(rows)),
+        file_name="upload.csv",
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    assert any(stage == "reading" and done > 0 for stage, done, _ in seen)
+    assert seen[-1] == ("saving", 4001, 4001)

@@ -88,3 +88,14 @@ def test_officer_of_another_area_cannot_upload(areas):
     client.force_login(user)
     assert client.get("/areas/213/import/").status_code == 404
     assert upload(client, gias_bytes([establishment()])).status_code == 404
+
+
+def test_the_command_line_import_is_audited(areas, tmp_path):
+    from django.core.management import call_command
+
+    from tests.providers.builders import write_gias
+
+    path = write_gias(tmp_path, [establishment(URN="999010")])
+    call_command("import_gias", str(path), stdout=__import__("io").StringIO())
+    event = AuditEvent.objects.get(object_label=str(path))
+    assert event.actor is None and "created: 1" in event.changes["summary"]

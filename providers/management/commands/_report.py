@@ -8,6 +8,7 @@ from typing import TextIO
 
 from django.core.management.base import CommandError, OutputWrapper
 
+from accounts.services import record
 from providers.services import ImportReport
 
 
@@ -63,3 +64,11 @@ def finish(
         stdout.write(f"  {line}")
     if report.dry_run:
         stdout.write(f"dry run: nothing was {what}")
+        return
+    record(
+        actor=None,
+        action=f"{type(report).__name__.removesuffix('Report')} {what} from the command line",
+        object_type="providers.provider",
+        object_label=report.file_name,
+        changes={"summary": report.summary_line()},
+    )
