@@ -229,6 +229,10 @@ class RoundStatus:
     submitted: list[Provider]
     outstanding: list[Provider]
 
+    @property
+    def total(self) -> int:
+        return len(self.submitted) + len(self.outstanding)
+
 
 def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
     """Which providers of the area have submitted for the round, and which have not."""

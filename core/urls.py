@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("standards/", include("standards.urls")),
     path("", include("providers.urls")),
+    path("", include("audits.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
 ]

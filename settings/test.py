@@ -1,7 +1,10 @@
 """Settings for the test suite."""
 
+import tempfile
+from pathlib import Path
+
 from settings.base import *  # noqa: F403
-from settings.base import DATABASES
+from settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL, DATABASES
 
 DEBUG = False
 ENVIRONMENT = "test"
@@ -20,3 +23,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Serve static files from the app folders, as the test server has no collected files.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Messages that tests send go to a folder of their own, never to the checkout's queue.
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_QUEUE_DIR = Path(tempfile.gettempdir()) / "check-send-provision-test-queue"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        **{
+            key: str(CELERY_QUEUE_DIR / folder)
+            for key, folder in (
+                ("data_folder_in", "messages"),
+                ("data_folder_out", "messages"),
+                ("processed_folder", "processed"),
+                ("control_folder", "control"),
+            )
+        },
+    }

@@ -8,6 +8,7 @@ from django.db import models, transaction
 
 from accounts.models import Role, User
 from accounts.services import grant_role
+from audits.demo import seed_demo_declarations
 from core.demo import DEMO_PASSWORD, DEMO_USERS
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_demo_providers
 from providers.models import IcbAreaCoverage, Provider
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 "Demo providers: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
             )
             self.create_users()
+            seed_demo_declarations(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:

@@ -1,0 +1,500 @@
+"""Demonstration declarations for the demo providers. Never used in production.
+
+`seed_demo_declarations` gives every open demo provider a declaration against the default
+standard for the current academic year: most submitted, some drafts, a few not started, and the
+headteacher's school (URN 101110) a draft in progress. Answers are generated from a random
+number generator seeded by the provider, so a provider's answers are the same every time; each
+provider has a "strength" that decides how often an answer meets its requirement's rule, so
+the area shows a realistic spread of strong and weak provision. Loading twice changes nothing:
+a provider that already has a declaration for the version and year is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, TextIO
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from audits.models import (
+    Answer,
+    AnswerChange,
+    AnswerReviewState,
+    Declaration,
+    DeclarationRound,
+    DeclarationStatus,
+    ReviewStatus,
+)
+from audits.periods import period_bounds, period_for
+from audits.services import DEFAULT_STANDARD
+from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN
+from providers.models import Area, Provider, ProviderStatus
+from standards.models import Requirement, StandardVersion
+from standards.rules import NotApplicable, RuleError, evaluate
+from standards.selectors import current_version, requirements_for
+
+# The area whose officer reviews and whose round is open in the demo: Westminster.
+DEMO_REVIEW_AREA_CODE = "213"
+HEADTEACHER_EMAIL = "headteacher@example.org"
+OFFICER_EMAIL = "officer@example.org"
+
+NOT_APPLICABLE_REASONS = [
+    "We have no pupils in the year groups this is about.",
+    "This does not apply to a setting of our size: we have no children who need it at present.",
+    "We do not offer this phase of education.",
+    "The local authority does this for us under our service level agreement.",
+]
+TEXT_ANSWERS = [
+    "Mrs A Khan, SEND link governor",
+    "The curriculum and standards committee",
+    "Mr D Okafor, vice-chair of governors",
+    "Ms R Patel, assistant principal for inclusion",
+    "The learning support manager, Ms J Evans",
+]
+EVIDENCE_NOTES = [
+    "Minutes of the governing body meeting, held in the school office.",
+    "Reviewed at the spring term meeting; copy available on request.",
+    "Records kept in the SENCO's folder on the staff shared drive.",
+    "Training log signed by each member of staff.",
+]
+CHALLENGES = [
+    "The web page linked does not include this information. Please check the link and add the missing sections.",
+    "This date is more than a year ago. Please review and give the date of the latest review.",
+    "Please give the evidence you relied on for this figure, for example your census return.",
+    "We could not find this on your website. Please publish it and give us the link.",
+]
+
+
+def _strength(rng: random.Random) -> float:
+    """How likely each answer is to meet its requirement: some weak, most middling, some strong."""
+    roll = rng.random()
+    if roll < 0.2:
+        return rng.uniform(0.35, 0.6)
+    if roll < 0.7:
+        return rng.uniform(0.65, 0.86)
+    return rng.uniform(0.88, 0.98)
+
+
+def _rule_dates(rule: Any) -> list[dt.date]:
+    found: list[dt.date] = []
+    if isinstance(rule, dict):
+        if rule.get("op") in ("date_on_or_before", "date_on_or_after") and "date" in rule:
+            found.append(dt.date.fromisoformat(str(rule["date"])))
+        for value in rule.values():
+            found.extend(_rule_dates(value))
+    elif isinstance(rule, list):
+        for value in rule:
+            found.extend(_rule_dates(value))
+    return found
+
+
+def _rule_ops(rule: Any) -> set[str]:
+    ops: set[str] = set()
+    if isinstance(rule, dict):
+        if "op" in rule:
+            ops.add(str(rule["op"]))
+        for value in rule.values():
+            ops |= _rule_ops(value)
+    elif isinstance(rule, list):
+        for value in rule:
+            ops |= _rule_ops(value)
+    return ops
+
+
+def _candidates(
+    requirement: Requirement, rng: random.Random, slug: str, anchor: dt.date
+) -> list[Any]:
+    """Plausible answers of the requirement's type, good and bad."""
+    options = requirement.answer_options
+    answer_type = requirement.answer_type
+    if answer_type == "yes_no":
+        return [True, False]
+    if answer_type == "number":
+        low = Decimal(str(options.get("min") or 0))
+        high = Decimal(str(options["max"])) if options.get("max") is not None else None
+        if options.get("unit") == "%":
+            pool: list[int] = [100, 100, 98, 96, 95, 93, 91, 90, 88, 85, 82, 80, 76, 70, 64, 55, 40]
+            values = [Decimal(v) for v in pool] + [Decimal("87.5"), Decimal("92.5")]
+        else:
+            values = [Decimal(v) for v in (0, 0, 1, 2, 3, 4, 5, 6, 8, 10, 12)]
+        return [v for v in values if v >= low and (high is None or v <= high)]
+    if answer_type == "date":
+        past = [anchor - dt.timedelta(days=d) for d in (14, 40, 75, 120, 170, 230, 300, 350)]
+        old = [anchor - dt.timedelta(days=d) for d in (420, 560, 760, 1000, 1300, 1700)]
+        dates = past + old
+        thresholds = _rule_dates(requirement.rule)
+        for day in thresholds:
+            dates += [day - dt.timedelta(days=90), day - dt.timedelta(days=400)]
+        if "date_on_or_after" in _rule_ops(requirement.rule):
+            dates += [anchor + dt.timedelta(days=d) for d in (180, 400, 700, 1000)]
+        latest = anchor + dt.timedelta(days=1500)
+        return [d for d in dates if d <= latest and d.year >= 1990]
+    if answer_type == "single_choice":
+        return [c["value"] for c in requirement.choices]
+    if answer_type == "multiple_choice":
+        choices: list[str] = [c["value"] for c in requirement.choices]
+        subsets = [list(choices)]
+        subsets += [[v for v in choices if v != left_out] for left_out in choices]
+        subsets += [sorted(rng.sample(choices, k=max(1, len(choices) // 2)), key=choices.index)]
+        subsets.append([])
+        return subsets
+    if answer_type == "url":
+        return [f"https://www.{slug}.example.org/send/{slugify(requirement.key.lower())}"]
+    return [rng.choice(TEXT_ANSWERS)]
+
+
+def _passes(
+    requirement: Requirement, value: Any, on: dt.date, answers: dict[str, Any]
+) -> bool | None:
+    """Whether the value meets the rule; None when the rule does not apply (an unmet `if`)."""
+    try:
+        return evaluate(requirement.rule, value, on=on, answers=answers)
+    except NotApplicable:
+        return None
+    except RuleError:
+        return False
+
+
+def generate_answers(
+    requirements: Iterable[Requirement],
+    *,
+    rng: random.Random,
+    strength: float,
+    slug: str,
+    anchor: dt.date,
+) -> dict[str, dict[str, Any]]:
+    """A complete set of answers: key → fields for Answer (value, not_applicable, evidence)."""
+    generated: dict[str, dict[str, Any]] = {}
+    values: dict[str, Any] = {}
+    for requirement in requirements:
+        want = rng.random() < strength
+        candidates = _candidates(requirement, rng, slug, anchor)
+        rng.shuffle(candidates)
+        chosen = candidates[0]
+        applies = True
+        for candidate in candidates:
+            outcome = _passes(requirement, candidate, anchor, values)
+            if outcome is None:
+                applies = False
+                break
+            if outcome == want:
+                chosen = candidate
+                break
+        row: dict[str, Any] = {"value": chosen, "not_applicable": False, "reason": ""}
+        if requirement.allow_not_applicable and (not applies or rng.random() < 0.05):
+            reason = (
+                "This only applies to us in circumstances that do not apply this year."
+                if not applies
+                else rng.choice(NOT_APPLICABLE_REASONS)
+            )
+            row = {"value": None, "not_applicable": True, "reason": reason}
+        else:
+            values[requirement.key] = chosen
+        row["evidence_url"] = ""
+        row["evidence_note"] = ""
+        roll = rng.random()
+        if requirement.evidence_required or roll < 0.35:
+            if requirement.evidence_required and roll < 0.3:
+                row["evidence_note"] = rng.choice(EVIDENCE_NOTES)
+            else:
+                row["evidence_url"] = (
+                    f"https://www.{slug}.example.org/send/evidence/{slugify(requirement.key.lower())}"
+                )
+        elif roll < 0.5:
+            row["evidence_note"] = rng.choice(EVIDENCE_NOTES)
+        generated[requirement.key] = row
+    return generated
+
+
+def _answer(
+    declaration: Declaration, requirement: Requirement, row: dict[str, Any] | None
+) -> Answer:
+    answer = Answer(
+        declaration_id=declaration.pk,
+        requirement_id=requirement.pk,
+        requirement_key=requirement.key,
+        answer_type=requirement.answer_type,
+    )
+    if row is not None:
+        if row["not_applicable"]:
+            answer.not_applicable = True
+            answer.not_applicable_reason = row["reason"]
+        else:
+            answer.set_value(row["value"])
+        answer.evidence_url = row["evidence_url"]
+        answer.evidence_note = row["evidence_note"]
+    return answer
+
+
+def _site_slug(provider: Provider) -> str:
+    words = slugify(provider.name).split("-")
+    drop = {"the", "of", "and", "school", "primary", "c", "e", "cofe", "church", "england"}
+    kept = [w for w in words if w not in drop] or words
+    return "".join(kept[:3])[:30] or f"provider{provider.pk}"
+
+
+def _demo_providers() -> list[Provider]:
+    return list(
+        Provider.objects.filter(
+            Q(area__code__in=DEMO_AREA_CODES) | Q(icb__coverage__area__code__in=DEMO_AREA_CODES)
+        )
+        .exclude(status=ProviderStatus.CLOSED)
+        .select_related("area")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
+    """Create the demo declarations, answers, reviews and Westminster's round. Idempotent.
+
+    Returns counts: submitted, drafts, not_started, skipped (already declared), answers,
+    accepted, returned, rounds (created).
+    """
+    counts = dict.fromkeys(
+        (
+            "submitted",
+            "drafts",
+            "not_started",
+            "skipped",
+            "answers",
+            "accepted",
+            "returned",
+            "rounds",
+        ),
+        0,
+    )
+    version = current_version(slug=DEFAULT_STANDARD)
+    if version is None:
+        if stdout:
+            stdout.write("No published default standard: no demo declarations created.\n")
+        return counts
+    today = timezone.localdate()
+    period = period_for(today)
+    start, _ = period_bounds(period)
+    anchor = min(today, start + dt.timedelta(days=80))
+    headteacher = User.objects.filter(email=HEADTEACHER_EMAIL).first()
+    officer = User.objects.filter(email=OFFICER_EMAIL).first()
+    declaration_round = _demo_round(
+        version=version, period=period, start=start, officer=officer, counts=counts
+    )
+
+    declared = set(
+        Declaration.objects.filter(version=version, period=period).values_list(
+            "provider_id", flat=True
+        )
+    )
+    by_type: dict[str, list[Requirement]] = {}
+    plans: list[tuple[Provider, Declaration, dict[str, dict[str, Any]] | None, int]] = []
+    reviews: dict[int, tuple[str, random.Random]] = {}
+    for provider in _demo_providers():
+        if provider.pk in declared:
+            counts["skipped"] += 1
+            continue
+        if provider.provider_type not in by_type:
+            by_type[provider.provider_type] = list(
+                requirements_for(version=version, provider_type=provider.provider_type)
+            )
+        requirements = by_type[provider.provider_type]
+        if not requirements:
+            continue
+        identity = provider.urn or provider.ukprn or provider.la_code or provider.icb_code
+        rng = random.Random(
+            f"demo-declaration-{version.version}-{period}-{identity or provider.pk}"
+        )
+        strength = _strength(rng)
+        is_headteachers = provider.urn == DEMO_HEADTEACHER_SCHOOL_URN
+        roll = rng.random()
+        if is_headteachers:
+            # Some sections done, one under way, the rest not started.
+            state, answered = "draft", int(len(requirements) * 0.45) - 1
+        elif roll < 0.08:
+            counts["not_started"] += 1
+            continue
+        elif roll < 0.2:
+            state, answered = "draft", int(len(requirements) * rng.uniform(0.15, 0.85))
+        else:
+            state, answered = "submitted", len(requirements)
+        answers = generate_answers(
+            requirements, rng=rng, strength=strength, slug=_site_slug(provider), anchor=anchor
+        )
+        created_at = timezone.make_aware(
+            dt.datetime.combine(
+                start + dt.timedelta(days=rng.randrange(10, 40)),
+                dt.time(9 + rng.randrange(8), rng.randrange(60)),
+            )
+        )
+        created_at = min(created_at, timezone.now() - dt.timedelta(days=2))
+        declaration = Declaration(
+            provider=provider,
+            version=version,
+            period=period,
+            round=declaration_round
+            if declaration_round and provider.area_id == declaration_round.area_id
+            else None,
+            created_by=headteacher if is_headteachers else None,
+            created_at=created_at,
+        )
+        if state == "submitted":
+            submitted_at = min(
+                created_at + dt.timedelta(days=rng.randrange(3, 40), hours=rng.randrange(1, 6)),
+                timezone.now() - dt.timedelta(hours=1),
+            )
+            declaration.status = DeclarationStatus.SUBMITTED
+            declaration.submitted_at = submitted_at
+            declaration.row_version = len(requirements) + 1
+            counts["submitted"] += 1
+            if provider.area and provider.area.code == DEMO_REVIEW_AREA_CODE:
+                review_roll = rng.random()
+                if review_roll < 0.35:
+                    reviews[provider.pk] = ("accepted", rng)
+                elif review_roll < 0.5:
+                    reviews[provider.pk] = ("returned", rng)
+        else:
+            counts["drafts"] += 1
+        keep = {r.key for r in requirements[:answered]}
+        plans.append(
+            (
+                provider,
+                declaration,
+                {k: v for k, v in answers.items() if k in keep},
+                len(requirements),
+            )
+        )
+
+    Declaration.objects.bulk_create([d for _, d, _, _ in plans], batch_size=500)
+    ids = {
+        d.provider_id: d
+        for d in Declaration.objects.filter(
+            version=version, period=period, provider_id__in=[p.pk for p, _, _, _ in plans]
+        )
+    }
+    rows: list[Answer] = []
+    headteacher_answers: list[Answer] = []
+    for provider, _, given, _ in plans:
+        declaration = ids[provider.pk]
+        for requirement in by_type[provider.provider_type]:
+            answer = _answer(declaration, requirement, (given or {}).get(requirement.key))
+            review = reviews.get(provider.pk)
+            if review and review[0] == "accepted":
+                answer.review_state = AnswerReviewState.ACCEPTED
+            rows.append(answer)
+            if provider.urn == DEMO_HEADTEACHER_SCHOOL_URN and answer.is_answered:
+                answer.updated_by = headteacher
+                answer.row_version = 2
+                headteacher_answers.append(answer)
+    Answer.objects.bulk_create(rows, batch_size=2000)
+    counts["answers"] = len(rows)
+    _headteacher_history(headteacher_answers, headteacher)
+    _reviews(ids, reviews, officer, counts)
+    if stdout:
+        stdout.write(
+            "Demo declarations: "
+            + ", ".join(f"{key}: {value}" for key, value in counts.items())
+            + "\n"
+        )
+    return counts
+
+
+def _demo_round(
+    *,
+    version: StandardVersion,
+    period: str,
+    start: dt.date,
+    officer: User | None,
+    counts: dict[str, int],
+) -> DeclarationRound | None:
+    area = Area.objects.filter(code=DEMO_REVIEW_AREA_CODE).first()
+    if area is None:
+        return None
+    declaration_round, created = DeclarationRound.objects.get_or_create(
+        area=area,
+        version=version,
+        period=period,
+        defaults={
+            "deadline": dt.date(start.year + 1, 3, 31),
+            "opened_by": officer,
+            "opened_at": timezone.make_aware(
+                dt.datetime.combine(start + dt.timedelta(days=7), dt.time(10))
+            ),
+        },
+    )
+    counts["rounds"] += int(created)
+    return declaration_round
+
+
+def _headteacher_history(answers: list[Answer], user: User | None) -> None:
+    """The headteacher's draft shows who answered what, and when, on its history page."""
+    if not answers:
+        return
+    stored = {
+        a.requirement_key: a
+        for a in Answer.objects.filter(declaration_id=answers[0].declaration_id).select_related(
+            "requirement"
+        )
+    }
+    now = timezone.now()
+    changes = []
+    empty = {
+        "value": None,
+        "not_applicable": False,
+        "not_applicable_reason": "",
+        "evidence_url": "",
+        "evidence_note": "",
+    }
+    for index, answer in enumerate(answers):
+        current = stored[answer.requirement_key]
+        changes.append(
+            AnswerChange(
+                answer=current,
+                changed_by=user,
+                changed_at=now - dt.timedelta(days=3, minutes=7 * (len(answers) - index)),
+                old=empty,
+                new=current.snapshot(),
+            )
+        )
+    AnswerChange.objects.bulk_create(changes)
+
+
+def _reviews(
+    declarations: dict[int, Declaration],
+    reviews: dict[int, tuple[str, random.Random]],
+    officer: User | None,
+    counts: dict[str, int],
+) -> None:
+    for provider_id, (outcome, rng) in reviews.items():
+        declaration = declarations[provider_id]
+        assert declaration.submitted_at is not None
+        reviewed_at = min(
+            declaration.submitted_at + dt.timedelta(days=rng.randrange(2, 20)),
+            timezone.now() - dt.timedelta(minutes=30),
+        )
+        if outcome == "returned":
+            keys = list(
+                declaration.answers.filter(not_applicable=False).values_list(
+                    "requirement_key", flat=True
+                )
+            )
+            for key in rng.sample(keys, k=min(len(keys), rng.randrange(1, 4))):
+                Answer.objects.filter(declaration=declaration, requirement_key=key).update(
+                    review_state=AnswerReviewState.CHALLENGED, review_comment=rng.choice(CHALLENGES)
+                )
+            counts["returned"] += 1
+        else:
+            counts["accepted"] += 1
+        Declaration.objects.filter(pk=declaration.pk).update(
+            review_status=ReviewStatus.ACCEPTED if outcome == "accepted" else ReviewStatus.RETURNED,
+            reviewed_by=officer,
+            reviewed_at=reviewed_at,
+            review_comment=""
+            if outcome == "accepted"
+            else "Thank you. Please look again at the answers we have commented on.",
+        )
