@@ -83,9 +83,14 @@ Bench = Callable[[Context], None]
 
 
 def benches() -> list[tuple[str, Bench]]:
-    from bench import gias
+    from bench import api, dashboards, gias, scoring
 
-    return [("gias", gias.run)]
+    return [
+        ("gias", gias.run),
+        ("scoring", scoring.run),
+        ("dashboards", dashboards.run),
+        ("api", api.run),
+    ]
 
 
 def check_services() -> list[str]:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, SELF
 
 from settings.env import env_bool, env_int, env_list, env_str
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_results",
     "django_celery_beat",
     "axes",
@@ -35,6 +37,9 @@ INSTALLED_APPS = [
     "standards",
     "providers",
     "audits",
+    "api",
+    "scoring",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +180,9 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
     }
+    if env_str("CELERY_KEY_PREFIX"):
+        # Keeps the queues of parallel test or benchmark runs on one Redis server apart.
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_KEY_PREFIX")
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True
@@ -183,18 +191,75 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Scoring: single submissions on their own queue, national re-score chunks on `rescore`.
+CELERY_TASK_ROUTES = {
+    "scoring.score_declaration": {"queue": "scoring"},
+    "scoring.rescore_chunk": {"queue": "rescore"},
+    "scoring.nightly_rescore": {"queue": "default"},
+    "scoring.sweep": {"queue": "default"},
+}
+# Kept in code; the DatabaseScheduler copies these entries into its tables when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    # Keeps date-based rules ("reviewed in the last 12 months") true: 02:30 every night.
+    "scoring-nightly-rescore": {
+        "task": "scoring.nightly_rescore",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Queues submissions still without a result, re-queues re-score chunks not finished in
+    # time and re-opens gaps whose acceptance has expired.
+    "scoring-sweep": {"task": "scoring.sweep", "schedule": 300.0},
+}
+SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 500)
+# A re-score chunk not finished this many seconds after it was queued or started is queued
+# again. Keep it below the Redis visibility timeout and above the longest chunk.
+SCORING_CHUNK_REQUEUE_AFTER = env_int("SCORING_CHUNK_REQUEUE_AFTER", 900)
+# Only for tests of a worker killed mid-chunk: seconds to wait before a chunk commits.
+SCORING_CHUNK_PAUSE_SECONDS = float(env_str("SCORING_CHUNK_PAUSE_SECONDS", "0"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The API's one error format for every 4xx (api/errors.py).
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Requests per API token (per person for browser sessions), e.g. "600/minute".
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_THROTTLE_RATE", "600/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Check SEND provision API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH bodies keep their required fields (the declaration PATCH requires "answers").
+    "COMPONENT_SPLIT_PATCH": False,
+    "DESCRIPTION": (
+        "Read standards and providers, and create, fill and submit declarations, as the person "
+        "whose token you send (`Authorization: Bearer <token>`): a token sees exactly what its "
+        "user sees. Every 4xx answer has the Error shape. See docs/api.md for a worked example."
+    ),
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Swagger UI and Redoc assets from drf-spectacular-sidecar: served offline, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayRequestDuration": True},
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStatusEnum": "standards.models.VersionStatus",
+        "ProviderStatusEnum": "providers.models.ProviderStatus",
+        "DeclarationStatusEnum": "audits.models.DeclarationStatus",
+        "ReviewStatusEnum": "audits.models.ReviewStatus",
+        "ProviderTypeEnum": "standards.vocabulary.ProviderType",
+        "GapStatusEnum": "scoring.models.GapStatus",
+        "ActiveGapStatusEnum": "api.filters.ACTIVE_GAP_STATUS_CHOICES",
+    },
+    "TAGS": [
+        {"name": "standards", "description": "Standards, their versions and requirements."},
+        {"name": "providers", "description": "Areas and providers you can see."},
+        {"name": "declarations", "description": "Declarations and their answers."},
+        {"name": "results and gaps", "description": "Scoring results and the gaps they raise."},
+    ],
 }
 
 LOGGING = {

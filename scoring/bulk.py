@@ -1,0 +1,160 @@
+"""Set-based database helpers for scoring many providers at once.
+
+On PostgreSQL, rows go in with COPY and ids are taken from the sequence in one query; on SQLite
+(tests and local runs without services) the same calls fall back to plain SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+# The first key of the two-key form of PostgreSQL's advisory locks: "scoring a provider".
+PROVIDER_LOCK_CLASS = 73010
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def id_in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`column IN ids` as SQL and parameters, with one parameter on PostgreSQL."""
+    if not ids:
+        return "1 = 0", []
+    if is_postgres():
+        return f"{column} = ANY(%s::bigint[])", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def lock_providers(provider_ids: Iterable[int]) -> None:
+    """Serialise scoring per provider until the transaction ends (PostgreSQL only).
+
+    A single submission and a re-score chunk may score the same provider at once; each takes
+    the provider's lock first, so one waits for the other and then sees its result. SQLite
+    serialises every writing transaction anyway.
+    """
+    ids = sorted(set(provider_ids))
+    if not ids or not is_postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, s.id::int))"
+            " FROM (SELECT unnest(%s::bigint[]) AS id ORDER BY 1) AS s",
+            [PROVIDER_LOCK_CLASS, ids],
+        )
+
+
+def results_can_wait_for_disk() -> None:
+    """Commit this transaction without waiting for its WAL to reach the disk (PostgreSQL).
+
+    Results are derived data: if the server crashed in the next few hundred milliseconds, the
+    transaction would be lost whole (a chunk and its "done" together), and the sweep would score
+    it again. Nothing a person typed is written by these transactions.
+    """
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def next_ids(table: str, count: int) -> list[int]:
+    """Reserve `count` ids of a PostgreSQL table's id sequence."""
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """COPY rows into a PostgreSQL table; JSON values must already be text."""
+    written = 0
+    with connection.cursor() as cursor:
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+    return written
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert rows: COPY on PostgreSQL, a multi-row INSERT elsewhere."""
+    if not rows:
+        return 0
+    if is_postgres():
+        return copy_rows(table, columns, rows)
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, 900 // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                + ", ".join([placeholders] * len(batch)),
+                [value for row in batch for value in row],
+            )
+    return len(rows)
+
+
+def insert_with_ids(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert rows and return their new ids, in order."""
+    if not rows:
+        return []
+    if is_postgres():
+        ids = next_ids(table, len(rows))
+        copy_rows(table, ["id", *columns], ([pk, *row] for pk, row in zip(ids, rows, strict=True)))
+        return ids
+    ids = []
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute(statement, list(row))
+            ids.append(cursor.lastrowid)
+    return ids
+
+
+def insert_or_find(
+    table: str, columns: Sequence[str], row: Sequence[Any], unique: Sequence[str]
+) -> tuple[int, bool]:
+    """Insert one row unless one with the same `unique` columns exists: (its id, inserted)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)})"
+            f" VALUES ({', '.join(['%s'] * len(columns))})"
+            f" ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING id",
+            list(row),
+        )
+        found = cursor.fetchone()
+        if found is not None:
+            return found[0], True
+        where = " AND ".join(f"{name} = %s" for name in unique)
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE {where}",
+            [row[list(columns).index(name)] for name in unique],
+        )
+        return cursor.fetchone()[0], False
+
+
+def as_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
+def load_json(value: Any) -> Any:
+    """JSON columns come back as text from raw queries (Django parses them only in models)."""
+    if isinstance(value, str | bytes | bytearray):
+        return json.loads(value)
+    return value

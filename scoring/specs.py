@@ -1,0 +1,141 @@
+"""What the engine scores a provider type against: a version's requirements, read once.
+
+Published versions are immutable (the database refuses changes), so their specs are cached in
+the process by version id and content hash; drafts are read afresh every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scoring.engine import CompiledSpec, RequirementSpec, SectionSpec, VersionSpec
+from scoring.models import OutcomeLayout
+from standards.models import Requirement, Section, StandardVersion, VersionStatus
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    standard_id: int
+    content_hash: str
+    status: str
+    effective_from: dt.date
+    grace_period_days: int
+    label: str
+
+    @property
+    def cacheable(self) -> bool:
+        return self.status != VersionStatus.DRAFT and bool(self.content_hash)
+
+    @property
+    def sets_gaps(self) -> bool:
+        """Only results against a standard's published version open and close gaps."""
+        return self.status == VersionStatus.PUBLISHED
+
+
+def version_info(version: StandardVersion) -> VersionInfo:
+    return VersionInfo(
+        id=version.pk,
+        standard_id=version.standard_id,
+        content_hash=version.content_hash,
+        status=version.status,
+        effective_from=version.effective_from,
+        grace_period_days=version.grace_period_days,
+        label=version.version,
+    )
+
+
+def version_info_by_id(version_id: int) -> VersionInfo:
+    return version_info(StandardVersion.objects.get(pk=version_id))
+
+
+def _read_spec(info: VersionInfo, provider_type: str, keys: tuple[str, ...] | None) -> VersionSpec:
+    sections = list(Section.objects.filter(version_id=info.id).order_by("order"))
+    requirements = list(
+        Requirement.objects.filter(version_id=info.id)
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+    answer_types = {r.key: r.answer_type for r in requirements}
+    if keys is None:
+        chosen = [r for r in requirements if provider_type in r.applies_to]
+    else:
+        by_key = {r.key: r for r in requirements}
+        chosen = [by_key[k] for k in keys if k in by_key]
+    return VersionSpec(
+        version_id=info.id,
+        content_hash=info.content_hash,
+        effective_from=info.effective_from,
+        grace_period_days=info.grace_period_days,
+        sections=tuple(SectionSpec(s.code, s.title, s.weight) for s in sections),
+        requirements=tuple(
+            RequirementSpec(
+                key=r.key,
+                section=r.section.code,
+                strength=r.strength,
+                weight=r.weight,
+                answer_type=r.answer_type,
+                rule=r.rule,
+                theme=r.theme,
+                title=r.title,
+                allow_not_applicable=r.allow_not_applicable,
+                effective_from=r.effective_from,
+                effective_to=r.effective_to,
+            )
+            for r in chosen
+        ),
+        answer_types=answer_types,
+    )
+
+
+@lru_cache(maxsize=256)
+def _cached_spec(info: VersionInfo, provider_type: str) -> VersionSpec:
+    return _read_spec(info, provider_type, None)
+
+
+def spec_for(info: VersionInfo, provider_type: str) -> VersionSpec:
+    if info.cacheable:
+        return _cached_spec(info, provider_type)
+    return _read_spec(info, provider_type, None)
+
+
+def spec_for_keys(info: VersionInfo, keys: tuple[str, ...]) -> VersionSpec:
+    """The spec of a stored layout, in its order (for explaining a run)."""
+    return _read_spec(info, "", keys)
+
+
+@lru_cache(maxsize=1024)
+def _cached_compiled(info: VersionInfo, provider_type: str, on: dt.date) -> CompiledSpec:
+    return CompiledSpec(_cached_spec(info, provider_type), on=on)
+
+
+def compiled_for(info: VersionInfo, provider_type: str, on: dt.date) -> CompiledSpec:
+    """The spec with its rules compiled for the assessment date."""
+    if info.cacheable:
+        return _cached_compiled(info, provider_type, on)
+    return CompiledSpec(_read_spec(info, provider_type, None), on=on)
+
+
+def layout_digest(keys: tuple[str, ...]) -> str:
+    return hashlib.sha256(json.dumps(list(keys)).encode()).hexdigest()
+
+
+def layout_id_for(info: VersionInfo, provider_type: str, spec: VersionSpec) -> int:
+    """The layout row for these keys; created the first time it is needed."""
+    keys = spec.keys
+    layout, _ = OutcomeLayout.objects.get_or_create(
+        version_id=info.id,
+        provider_type=provider_type,
+        digest=layout_digest(keys),
+        defaults={"keys": list(keys)},
+    )
+    return layout.pk
+
+
+def clear_caches() -> None:
+    _cached_spec.cache_clear()
+    _cached_compiled.cache_clear()

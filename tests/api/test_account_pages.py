@@ -1,0 +1,112 @@
+"""The account page's API tokens: create (shown once), list, revoke."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from api.models import ApiToken
+from api.services import create_token, token_for_request
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person() -> User:
+    return User.objects.create_user("person@example.org", "pw-for-tests-123")
+
+
+@pytest.fixture
+def signed_in(person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def test_pages_need_sign_in(client):
+    for path in ("/account/tokens/", "/account/tokens/new/", "/account/tokens/1/revoke/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+
+
+def test_home_links_to_the_token_page(signed_in):
+    assert 'href="/account/tokens/"' in signed_in.get("/").content.decode()
+
+
+def test_create_shows_the_token_once(signed_in, person):
+    assert "You have no API tokens" in signed_in.get("/account/tokens/").content.decode()
+    response = signed_in.post("/account/tokens/new/", {"name": "School MIS", "expiry": "90"})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    raw = re.search(r'value="(csp_[^"]+)"', html).group(1)
+    token = token_for_request(raw)
+    assert token is not None and token.user == person and token.name == "School MIS"
+    assert token.expires_at is not None
+    listing = signed_in.get("/account/tokens/").content.decode()
+    assert "School MIS" in listing and token.prefix in listing and raw not in listing
+    assert "Not used yet" in listing and "Active" in listing
+
+
+def test_create_with_no_expiry(signed_in):
+    signed_in.post("/account/tokens/new/", {"name": "Forever", "expiry": "never"})
+    assert ApiToken.objects.get().expires_at is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "expiry": "30"}, "Enter a name for the token"),
+        ({"name": "x" * 101, "expiry": "30"}, "The name must be 100 characters or fewer"),
+        ({"name": "MIS"}, "Select when the token should expire"),
+        ({"name": "MIS", "expiry": "forever"}, "Select a valid choice"),
+    ],
+)
+def test_create_errors_use_the_error_summary(signed_in, data, message):
+    response = signed_in.post("/account/tokens/new/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Create an API token" in html
+    assert "govuk-error-summary" in html and message in html
+    assert not ApiToken.objects.exists()
+
+
+def test_revoke_after_confirming(signed_in, person):
+    created = create_token(user=person, name="Old MIS")
+    page = signed_in.get(f"/account/tokens/{created.token.pk}/revoke/")
+    assert "Are you sure you want to revoke “Old MIS”?" in page.content.decode()
+    response = signed_in.post(f"/account/tokens/{created.token.pk}/revoke/", follow=True)
+    assert "The token “Old MIS” has been revoked" in response.content.decode()
+    assert token_for_request(created.raw) is None
+    assert "Revoked" in response.content.decode()
+
+
+def test_someone_elses_token_is_404(signed_in):
+    other = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    token = create_token(user=other, name="Theirs").token
+    assert signed_in.get(f"/account/tokens/{token.pk}/revoke/").status_code == 404
+    assert signed_in.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    assert "Theirs" not in signed_in.get("/account/tokens/").content.decode()
+
+
+def test_forms_need_csrf(person):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    assert client.post("/account/tokens/new/", {"name": "x", "expiry": "30"}).status_code == 403
+
+
+def test_site_admins_can_revoke_tokens_in_the_admin(person):
+    token = create_token(user=person, name="Compromised").token
+    admin = User.objects.create_superuser("sa@example.org", "pw-for-tests-123")
+    client = Client()
+    client.force_login(admin)
+    listing = client.get("/admin/api/apitoken/")
+    assert listing.status_code == 200 and "Compromised" in listing.content.decode()
+    assert (
+        token.token_hash
+        not in client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
+    )
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None

@@ -1,0 +1,154 @@
+"""One error format, no 5xx for any input, throttling, the schema and its docs pages."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+
+from tests.api.conftest import bearer_client
+from tests.audits.factories import make_declaration
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"status", "title", "detail", "errors"}
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/declarations/abc/",
+        "/api/v1/declarations/-1/",
+        "/api/v1/declarations/1.5/",
+        "/api/v1/declarations/99999999999999999999999999/",
+        "/api/v1/declarations/%00/",
+        "/api/v1/providers/9223372036854775808/",
+        "/api/v1/versions/0x10/requirements/",
+        "/api/v1/areas/%E2%82%AC/",
+        "/api/v1/areas/1234567/",
+        "/api/v1/standards/%00/",
+        "/api/v1/nothing-here/",
+        "/api/v1/declarations",
+        "/api/v1/declarations/1/submit/extra/",
+    ],
+)
+def test_unknown_addresses_are_json_404(editor_api, path):
+    assert_problem(editor_api.get(path), 404)
+
+
+def test_wrong_methods_are_405(editor_api, school, choices_version):
+    declaration = make_declaration(provider=school, version=choices_version)
+    assert_problem(editor_api.delete(f"/api/v1/declarations/{declaration.pk}/"), 405)
+    assert_problem(
+        editor_api.put(f"/api/v1/declarations/{declaration.pk}/", {}, format="json"), 405
+    )
+    assert_problem(editor_api.post("/api/v1/providers/", {}, format="json"), 405)
+    assert_problem(editor_api.get(f"/api/v1/declarations/{declaration.pk}/submit/"), 405)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("{not json", "application/json", 400),
+        ('{"provider": NaN}', "application/json", 400),
+        ('{"provider": Infinity}', "application/json", 400),
+        ('{"provider": ' + "9" * 5000 + "}", "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        ('"text"', "application/json", 400),
+        ("null", "application/json", 400),
+        ("", "application/json", 400),
+        ("provider=1", "application/x-www-form-urlencoded", 415),
+        ("<xml/>", "text/xml", 415),
+        (b"\xff\xfe\x00", "application/json", 400),
+    ],
+)
+def test_malformed_bodies_are_4xx(editor_api, body, content_type, status):
+    response = editor_api.generic("POST", "/api/v1/declarations/", body, content_type=content_type)
+    assert_problem(response, status)
+
+
+def test_patch_with_malformed_bodies(editor_api, school, choices_version):
+    declaration = make_declaration(provider=school, version=choices_version)
+    url = f"/api/v1/declarations/{declaration.pk}/"
+    for body in (
+        "{",
+        "[]",
+        '{"answers": {"SCH-YES": {"value": "\\ud800"}}}',
+        json.dumps({"answers": {"\x00": {}}}),
+    ):
+        response = editor_api.generic(
+            "PATCH", url, body, content_type="application/json", HTTP_IF_MATCH=declaration.etag
+        )
+        assert_problem(response, 400)
+
+
+def test_accept_other_than_json_is_406(editor_api):
+    assert_problem(editor_api.get("/api/v1/standards/", HTTP_ACCEPT="text/html"), 406)
+
+
+def test_throttling_per_token_with_retry_after(settings, editor, officer):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api": "3/minute"},
+    }
+    cache.clear()
+    client = bearer_client(editor)
+    for _ in range(3):
+        assert client.get("/api/v1/standards/").status_code == 200
+    response = client.get("/api/v1/standards/")
+    body = assert_problem(response, 429)
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "seconds" in body["detail"]
+    # Per token: another token (even the same person's) has its own allowance.
+    assert bearer_client(editor, "second").get("/api/v1/standards/").status_code == 200
+    assert bearer_client(officer).get("/api/v1/standards/").status_code == 200
+
+
+def test_schema_and_docs_are_served_offline(client):
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    assert (
+        b"openapi: 3" in schema.content and b"/api/v1/declarations/{id}/submit/" in schema.content
+    )
+    for path, asset in (
+        ("/api/v1/docs/", b"swagger-ui-bundle.js"),
+        ("/api/v1/redoc/", b"redoc.standalone.js"),
+    ):
+        page = client.get(path)
+        assert page.status_code == 200
+        html = page.content
+        assert asset in html and b"/static/drf_spectacular_sidecar/" in html
+        assert b"https://" not in html  # no CDN, no web fonts
+        csp = page["Content-Security-Policy"]
+        assert "style-src 'self' 'unsafe-inline'" in csp
+        assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+    # The rest of the site keeps its strict policy.
+    assert "'unsafe-inline'" not in client.get("/").get("Content-Security-Policy", "")
+
+
+def test_the_committed_schema_documents_every_error_shape():
+    import yaml
+    from django.conf import settings
+
+    schema = yaml.safe_load((settings.BASE_DIR / "docs" / "openapi.yaml").read_text())
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"401", "404", "429"} <= codes or (
+                path.endswith("/declarations/") and method == "post"
+            ), (path, method)
+            for code, response in operation["responses"].items():
+                if code.startswith("4"):
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/Error"
+                    }
+            if method in ("patch",) or path.endswith("/submit/"):
+                assert {"412", "428"} <= codes
