@@ -1,5 +1,6 @@
 """Settings for the test suite."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -38,4 +39,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
                 ("control_folder", "control"),
             )
         },
+    }
+
+# Parallel test processes share one Redis server: each gets queues of its own, unless a test
+# starts workers with a prefix of its choosing.
+if CELERY_BROKER_URL.startswith("redis") and not os.environ.get("CELERY_KEY_PREFIX"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}:",
     }
