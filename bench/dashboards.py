@@ -24,6 +24,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bench.runner import Context
@@ -89,6 +90,14 @@ def _page(client: Any, path: str) -> Callable[[], Any]:
     return get
 
 
+def _no_hook(**kwargs: Any) -> None:
+    return None
+
+
+def _stored(marks: dict[str, float]) -> None:
+    marks.setdefault("stored", time.perf_counter())
+
+
 def _single_scores_with_and_without_hook(
     provider_ids: list[int],
 ) -> tuple[list[float], list[float]]:
@@ -105,13 +114,11 @@ def _single_scores_with_and_without_hook(
     without: list[float] = []
     try:
         for n, declaration_id in enumerate(new_revisions(provider_ids, submitted=True)):
-            hooks.after_results = real if n % 2 else (lambda **kwargs: None)  # type: ignore[assignment]
+            hooks.after_results = real if n % 2 else _no_hook  # type: ignore[assignment]
             marks: dict[str, float] = {}
             started = time.perf_counter()
             with transaction.atomic():
-                transaction.on_commit(
-                    lambda marks=marks: marks.setdefault("stored", time.perf_counter())
-                )
+                transaction.on_commit(partial(_stored, marks))
                 services.score_declaration(declaration_id=declaration_id)
             (with_hook if n % 2 else without).append((marks["stored"] - started) * 1000)
     finally:
@@ -149,8 +156,7 @@ def run(context: Context) -> None:
 
     started = time.perf_counter()
     report = refresh_all()
-    refresh = time.perf_counter() - started
-    say("dashboards_refresh_all_s", f"{refresh:.1f}")
+    say("dashboards_refresh_all_s", f"{time.perf_counter() - started:.1f}")
     say("dashboards_providers", report.providers)
     say("dashboards_provider_rows", ProviderSnapshot.objects.count())
 

@@ -16,47 +16,52 @@ MUST_GAPS_CHOICES = [("", "Any"), ("yes", "Has open must gaps"), ("no", "No open
 
 
 class ProviderFilterForm(forms.Form):
+    CHOICES: dict[str, list[tuple[str, str]]] = {
+        "type": list(ProviderType.choices),
+        "phase": [(p, PHASE_LABELS[p]) for p in Phase.values],
+        "status": list(DeclarationState.choices),
+        "band": list(ScoreBand.choices),
+        "must_gaps": MUST_GAPS_CHOICES,
+    }
+
     q = forms.CharField(required=False, max_length=100, label="Name or URN")
-    type = forms.MultipleChoiceField(
-        choices=ProviderType.choices, required=False, label="Provider type"
-    )
-    phase = forms.MultipleChoiceField(
-        choices=[(p, PHASE_LABELS[p]) for p in Phase.values], required=False, label="Phase"
-    )
+    type = forms.MultipleChoiceField(choices=CHOICES["type"], required=False, label="Provider type")
+    phase = forms.MultipleChoiceField(choices=CHOICES["phase"], required=False, label="Phase")
     status = forms.MultipleChoiceField(
-        choices=DeclarationState.choices, required=False, label="Declaration status"
+        choices=CHOICES["status"], required=False, label="Declaration status"
     )
-    band = forms.MultipleChoiceField(choices=ScoreBand.choices, required=False, label="Score")
-    must_gaps = forms.ChoiceField(choices=MUST_GAPS_CHOICES, required=False, label="Open must gaps")
+    band = forms.MultipleChoiceField(choices=CHOICES["band"], required=False, label="Score")
+    must_gaps = forms.ChoiceField(
+        choices=CHOICES["must_gaps"], required=False, label="Open must gaps"
+    )
 
 
-def _valid(form: forms.Form, name: str, default: Any) -> Any:
-    field = form.fields[name]
-    raw = (
-        form.data.getlist(name)
-        if isinstance(field, forms.MultipleChoiceField)
-        else form.data.get(name)
-    )
-    if isinstance(field, forms.MultipleChoiceField):
-        allowed = {str(value) for value, _ in field.choices}  # type: ignore[attr-defined]
-        return tuple(dict.fromkeys(v for v in raw if v in allowed))
+def _valid(data: QueryDict, field: forms.Field, name: str, default: Any) -> Any:
+    """The value of a filter if it is one of its choices (any number of them for a
+    multiple choice), else the default: an unknown value is ignored, never an error."""
     if isinstance(field, forms.ChoiceField):
-        allowed = {str(value) for value, _ in field.choices}  # type: ignore[attr-defined]
+        allowed = {str(value) for value, _ in ProviderFilterForm.CHOICES[name]}
+        if isinstance(field, forms.MultipleChoiceField):
+            return tuple(dict.fromkeys(v for v in data.getlist(name) if v in allowed))
+        raw = data.get(name)
         return raw if raw in allowed else default
-    return (raw or default).strip()[:100]
+    return (data.get(name) or default).strip()[:100]
 
 
-def provider_filters(data: QueryDict) -> tuple[ProviderFilters, ProviderFilterForm]:
+def provider_filters(data: QueryDict) -> ProviderFilters:
     form = ProviderFilterForm(data)
-    filters = ProviderFilters(
-        provider_types=_valid(form, "type", ()),
-        phases=_valid(form, "phase", ()),
-        statuses=_valid(form, "status", ()),
-        bands=_valid(form, "band", ()),
-        must_gaps=_valid(form, "must_gaps", ""),
-        query=_valid(form, "q", ""),
+
+    def valid(name: str, default: Any) -> Any:
+        return _valid(data, form.fields[name], name, default)
+
+    return ProviderFilters(
+        provider_types=valid("type", ()),
+        phases=valid("phase", ()),
+        statuses=valid("status", ()),
+        bands=valid("band", ()),
+        must_gaps=valid("must_gaps", ""),
+        query=valid("q", ""),
     )
-    return filters, form
 
 
 def sorting(data: QueryDict, allowed: Any = SORTS, default: str = "name") -> tuple[str, bool]:

@@ -153,6 +153,7 @@ class Index:
     areas: list[Area]
     icbs: list[IntegratedCareBoard]
     national: bool
+    area_count: int = 0
 
     @property
     def empty(self) -> bool:
@@ -166,6 +167,7 @@ def dashboard_index(*, user: Any) -> Index:
         areas=[] if national else list(dashboard_areas(user=user).order_by("name")),
         icbs=list(dashboard_icbs(user=user).order_by("name")),
         national=national,
+        area_count=Area.objects.count() if national else 0,
     )
 
 
@@ -1339,7 +1341,7 @@ def compare_areas(
         key="compare",
         title="Chosen areas",
         columns=_national_columns(
-            stats, Column("name", "Area", header=True), Column("region", "Region")
+            stats, Column("name", "Area", header=True), Column("region", "Region", empty="")
         ),
         rows=[],
         empty="Choose at least one area to compare.",

@@ -1,9 +1,10 @@
 """Writes for the dashboards: keep the aggregates up to date, and load official statistics.
 
-The scoring jobs call `dashboards.hooks` after they write results or gaps; the hooks call
-`refresh_provider_snapshots` inside the scoring transaction (a few set-based queries for the
-batch's providers) and, once it commits, `refresh_requested_areas` adds up the areas whose
-providers changed. `refresh_all` rebuilds everything (`python manage.py refresh_dashboards`).
+The scoring jobs call `dashboards.hooks` after they write results or gaps; a hook records
+which providers changed (`note_changes`, one INSERT in the scoring transaction) and queues the
+refresh task, whose work is `refresh_requested`: recalculate those providers' rows
+(`refresh_provider_snapshots`, set-based reads and one COPY per batch), then add up their
+areas (`refresh_area`). `refresh_all` rebuilds everything (`manage.py refresh_dashboards`).
 Nothing here reads answers: only providers, declarations' status, current results and gaps.
 """
 
@@ -695,6 +696,8 @@ def refresh_area(
     on = on or today()
     period = period_for(on)
     _standard, version = reporting(standard_id=standard_id)
+    if version is not None:
+        _complete_area(area_id=area_id, standard_id=standard_id, version=version, period=period)
     with transaction.atomic():
         snapshot = (
             AreaSnapshot.objects.select_for_update()
@@ -759,6 +762,30 @@ def refresh_area(
             requests = requests.filter(pk__lte=up_to)
         requests.delete()
     return snapshot
+
+
+def _complete_area(
+    *, area_id: int, standard_id: int, version: StandardVersion, period: str
+) -> None:
+    """Give every provider the area counts a row, and take away rows of providers it no longer
+    counts (opened, closed or moved without anything being scored): two reads when nothing
+    is missing."""
+    facts = version_facts(version)
+    counted = set(
+        Provider.objects.filter(
+            area_id=area_id,
+            status__in=OPEN_STATUSES,
+            provider_type__in=sorted(facts.applies_to),
+        ).values_list("pk", flat=True)
+    )
+    have = set(
+        ProviderSnapshot.objects.filter(standard_id=standard_id, area_id=area_id).values_list(
+            "provider_id", flat=True
+        )
+    )
+    different = sorted(counted ^ have)
+    for batch in _chunks(different):
+        _refresh_batch(batch, standard_id=standard_id, facts=facts, period=period)
 
 
 def _label(reasons: set[str]) -> str:

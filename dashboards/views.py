@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,6 @@ from dashboards import selectors
 from dashboards.exports import Heading, download
 from dashboards.forms import (
     MUST_GAPS_CHOICES,
-    ProviderFilterForm,
     provider_filters,
     query_without,
     sorting,
@@ -85,8 +84,7 @@ def _trail(request: HttpRequest) -> list[tuple[str, str]]:
     return []
 
 
-def _filter_options(form: ProviderFilterForm) -> dict[str, Any]:
-    data = form.data
+def _filter_options(data: QueryDict) -> dict[str, Any]:
 
     def options(name: str, choices: Any) -> list[dict[str, Any]]:
         chosen = set(data.getlist(name))
@@ -143,7 +141,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
 
 @dashboard_view
 def area_providers(request: HttpRequest, code: str) -> HttpResponse:
-    filters, form = provider_filters(request.GET)
+    filters = provider_filters(request.GET)
     sort, descending = sorting(request.GET)
     found = selectors.area_providers(
         user=request.user,
@@ -161,7 +159,7 @@ def area_providers(request: HttpRequest, code: str) -> HttpResponse:
             "area": found.area,
             "context": found.context,
             "as_at": _as_at(found.context.as_at),
-            "options": _filter_options(form),
+            "options": _filter_options(request.GET),
             "chosen": filters.describe(),
             "query": query_without(request.GET, "page"),
             "sort_query": query_without(request.GET, "page", "sort", "order"),
@@ -178,7 +176,7 @@ def area_providers(request: HttpRequest, code: str) -> HttpResponse:
 
 @dashboard_view
 def area_heatmap(request: HttpRequest, code: str) -> HttpResponse:
-    filters, form = provider_filters(request.GET)
+    filters = provider_filters(request.GET)
     sort, descending = sorting(request.GET, HEATMAP_SORTS)
     found = selectors.area_heatmap(
         user=request.user,
@@ -196,7 +194,7 @@ def area_heatmap(request: HttpRequest, code: str) -> HttpResponse:
             "area": found.area,
             "context": found.context,
             "as_at": _as_at(found.context.as_at),
-            "options": _filter_options(form),
+            "options": _filter_options(request.GET),
             "chosen": filters.describe(),
             "bands": selectors.HEATMAP_BANDS,
             "query": query_without(request.GET, "page"),
@@ -216,7 +214,7 @@ def area_heatmap(request: HttpRequest, code: str) -> HttpResponse:
 def area_download(request: HttpRequest, code: str, table: str, fmt: str) -> HttpResponse:
     if table not in AREA_TABLES or fmt not in FORMATS:
         raise Http404("No such download")
-    filters, _ = provider_filters(request.GET)
+    filters = provider_filters(request.GET)
     sort, descending = sorting(
         request.GET, HEATMAP_SORTS if table == "heatmap" else selectors.SORTS
     )

@@ -25,7 +25,8 @@ def id_in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     if not ids:
         return "1 = 0", []
     if is_postgres():
-        return f"{column} = ANY(%s::bigint[])", [list(ids)]
+        # An array literal: much quicker for psycopg to send than a list of 500 ints.
+        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(str(int(i)) for i in ids) + "}"]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
@@ -147,6 +148,61 @@ def insert_or_find(
             [row[list(columns).index(name)] for name in unique],
         )
         return cursor.fetchone()[0], False
+
+
+def upsert_current(rows: Sequence[tuple[int, int, int, int, int, Any]]) -> None:
+    """Point each (provider, version)'s current result at a run, in one statement.
+
+    Rows are (provider id, version id, standard id, run id, declaration id, updated at).
+    """
+    if not rows:
+        return
+    columns = "provider_id, version_id, standard_id, run_id, declaration_id, updated_at"
+    conflict = (
+        " ON CONFLICT (provider_id, version_id) DO UPDATE SET run_id = EXCLUDED.run_id,"
+        " declaration_id = EXCLUDED.declaration_id, updated_at = EXCLUDED.updated_at"
+    )
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                f"INSERT INTO scoring_currentresult ({columns})"
+                " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[],"
+                " %s::bigint[], %s::timestamptz[])" + conflict,
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        for start in range(0, len(rows), 100):
+            batch = rows[start : start + 100]
+            cursor.execute(
+                f"INSERT INTO scoring_currentresult ({columns}) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+                + conflict,
+                [value for row in batch for value in row],
+            )
+
+
+def resolve_gaps(pairs: Sequence[tuple[int, int]], *, now: Any) -> None:
+    """Mark gaps resolved, each by its run: pairs of (gap id, run id)."""
+    if not pairs:
+        return
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "UPDATE scoring_gap AS g SET status = 'resolved', resolved_at = %s,"
+                " resolved_by_run_id = v.run_id, closed_at = %s, updated_at = %s,"
+                " row_version = g.row_version + 1"
+                " FROM unnest(%s::bigint[], %s::bigint[]) AS v(gap_id, run_id)"
+                " WHERE g.id = v.gap_id",
+                [now, now, now, [p[0] for p in pairs], [p[1] for p in pairs]],
+            )
+            return
+        for gap_id, run_id in pairs:
+            cursor.execute(
+                "UPDATE scoring_gap SET status = 'resolved', resolved_at = %s,"
+                " resolved_by_run_id = %s, closed_at = %s, updated_at = %s,"
+                " row_version = row_version + 1 WHERE id = %s",
+                [now, run_id, now, now, gap_id],
+            )
 
 
 def as_json(value: Any) -> str | None:

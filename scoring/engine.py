@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -116,7 +117,7 @@ def compile_rule(rule: Mapping[str, Any], *, on: dt.date) -> Test:
             return then(value, answers)
 
         return test_if
-    inner = _compile_value_test(rule, on=on)
+    inner = compile_value_test(rule, on=on)
 
     def test(value: Any, answers: Mapping[str, Any]) -> bool:
         if value is None:
@@ -126,7 +127,17 @@ def compile_rule(rule: Mapping[str, Any], *, on: dt.date) -> Test:
     return test
 
 
-def _compile_value_test(rule: Mapping[str, Any], *, on: dt.date) -> Test:
+def _number(value: Any) -> Decimal:
+    # Answers' numbers are Decimals already; anything else goes the reference's way.
+    return value if type(value) is Decimal else _as_number(value)
+
+
+def _date(value: Any) -> dt.date:
+    return value if type(value) is dt.date else _as_date(value)
+
+
+def compile_value_test(rule: Mapping[str, Any], *, on: dt.date) -> Test:
+    """A non-`if` rule for a value that is not None (the caller judges a missing answer)."""
     op = rule["op"]
     match op:
         case "answered":
@@ -142,25 +153,25 @@ def _compile_value_test(rule: Mapping[str, Any], *, on: dt.date) -> Test:
             return yes_no
         case "number_at_least":
             least = _as_number(rule["value"])
-            return lambda value, answers: _as_number(value) >= least
+            return lambda value, answers: _number(value) >= least
         case "number_at_most":
             most = _as_number(rule["value"])
-            return lambda value, answers: _as_number(value) <= most
+            return lambda value, answers: _number(value) <= most
         case "number_between":
             low, high = _as_number(rule["min"]), _as_number(rule["max"])
-            return lambda value, answers: low <= _as_number(value) <= high
+            return lambda value, answers: low <= _number(value) <= high
         case "date_within":
             since = subtract_period(on, rule["period"])
-            return lambda value, answers: since <= _as_date(value) <= on
+            return lambda value, answers: since <= _date(value) <= on
         case "date_older_than":
             before = subtract_period(on, rule["period"])
-            return lambda value, answers: _as_date(value) < before
+            return lambda value, answers: _date(value) < before
         case "date_on_or_before":
             last = _as_date(rule["date"])
-            return lambda value, answers: _as_date(value) <= last
+            return lambda value, answers: _date(value) <= last
         case "date_on_or_after":
             first = _as_date(rule["date"])
-            return lambda value, answers: _as_date(value) >= first
+            return lambda value, answers: _date(value) >= first
         case "choice_in":
             allowed = list(rule["values"])
 
@@ -204,6 +215,17 @@ def _compile_value_test(rule: Mapping[str, Any], *, on: dt.date) -> Test:
         raise RuleError(message)
 
     return unknown
+
+
+def _condition_keys(rules: Iterable[Mapping[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for rule in rules:
+        if rule["op"] == "if":
+            found.add(rule["requirement"])
+            found |= _condition_keys([rule["condition"], rule["then"]])
+        elif rule["op"] in ("all_of", "any_of"):
+            found |= _condition_keys(rule["rules"])
+    return found
 
 
 _WHITESPACE = re.compile(r"\s")  # \s in a str pattern is exactly str.isspace()
@@ -304,8 +326,9 @@ class CompiledSpec:
         self.on = on
         self.version_not_in_force = on < spec.effective_from
         self.in_grace = on < spec.grace_ends
-        # (key, answer type, allows "not applicable", compiled rule, fixed outcome letter)
-        self.items: list[tuple[str, str, bool, Test, str]] = []
+        # (key, answer type, allows "not applicable", the rule for any value (None included),
+        # the rule for a given value (None for `if` rules), fixed outcome letter)
+        self.items: list[tuple[str, str, bool, Test, Test | None, str]] = []
         for requirement in spec.requirements:
             fixed = ""
             if requirement.effective_to is not None and on > requirement.effective_to:
@@ -320,10 +343,15 @@ class CompiledSpec:
                     requirement.answer_type,
                     requirement.allow_not_applicable,
                     compile_rule(requirement.rule, on=on),
+                    None
+                    if requirement.rule["op"] == "if"
+                    else compile_value_test(requirement.rule, on=on),
                     fixed,
                 )
             )
         self.tables = score_tables(spec)
+        # The keys `if` rules look at: the only other answers a rule ever reads.
+        self.condition_keys = frozenset(_condition_keys(r.rule for r in spec.requirements))
 
     def judge(self, answers: Mapping[str, AnswerTuple]) -> Judged:
         """The outcome of every requirement, in the spec's order, for one declaration's answers.
@@ -332,14 +360,19 @@ class CompiledSpec:
         """
         answer_types = self.spec.answer_types
         # Values of other answers, for `if` conditions: only answers of the type the version asks.
-        values: dict[str, Any] = {
-            key: answer[1]
-            for key, answer in answers.items()
-            if answer[1] is not None and not answer[2] and answer_types.get(key) == answer[0]
-        }
+        values: dict[str, Any] = {}
+        for key in self.condition_keys:
+            answer = answers.get(key)
+            if (
+                answer is not None
+                and answer[1] is not None
+                and not answer[2]
+                and answer_types.get(key) == answer[0]
+            ):
+                values[key] = answer[1]
         codes: list[str] = []
         errors: dict[str, str] = {}
-        for key, answer_type, allow_not_applicable, test, fixed in self.items:
+        for key, answer_type, allow_not_applicable, test, value_test, fixed in self.items:
             if fixed:
                 codes.append(fixed)
                 continue
@@ -355,8 +388,11 @@ class CompiledSpec:
                         codes.append("e")
                     continue
                 value = answer[1]
+            if value_test is not None and value is None:
+                codes.append("u")  # what the rule gives for no answer: not met, not answered
+                continue
             try:
-                passed = test(value, values)
+                passed = (test if value_test is None else value_test)(value, values)
             except NotApplicable:
                 codes.append("n")
                 continue
@@ -421,6 +457,8 @@ class ScoreTables:
     weights: tuple[float, ...]
     sections: tuple[int, ...]  # index into spec.sections
     fails_unanswered: tuple[bool, ...]  # must and should: not answered counts as a failure
+    # (index, requirement) of the must and should requirements, whose failures are gaps.
+    gap_requirements: tuple[tuple[int, RequirementSpec], ...] = ()
 
 
 def score_tables(spec: VersionSpec) -> ScoreTables:
@@ -432,6 +470,9 @@ def score_tables(spec: VersionSpec) -> ScoreTables:
             weights=tuple(float(r.weight) for r in spec.requirements),
             sections=tuple(index[r.section] for r in spec.requirements),
             fails_unanswered=tuple(r.strength in GAP_STRENGTHS for r in spec.requirements),
+            gap_requirements=tuple(
+                (n, r) for n, r in enumerate(spec.requirements) if r.strength in GAP_STRENGTHS
+            ),
         )
         object.__setattr__(spec, "_score_tables", cached)  # specs are immutable; cache on them
     return cached

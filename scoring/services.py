@@ -42,7 +42,6 @@ from scoring.models import (
     ACTIVE_GAP_STATUSES,
     CLOSED_GAP_STATUSES,
     ChunkStatus,
-    CurrentResult,
     Gap,
     GapEvent,
     GapStatus,
@@ -126,11 +125,6 @@ def _aware(value: Any) -> dt.datetime:
     return value
 
 
-# Which column of the answers query holds each answer type's value (audits.models.FIELD_FOR_TYPE).
-VALUE_SLOT = {"yes_no": 4, "number": 5, "date": 6, "multiple_choice": 8}
-TEXT_SLOT, CHOICES_SLOT = 7, 8
-
-
 def load_answers(declaration_ids: Sequence[int]) -> dict[int, dict[str, AnswerTuple]]:
     """Every answer of these declarations, in one query, by declaration and requirement key.
 
@@ -144,18 +138,30 @@ def load_answers(declaration_ids: Sequence[int]) -> dict[int, dict[str, AnswerTu
         params,
     )
     answers: dict[int, dict[str, AnswerTuple]] = {}
-    slot_of = VALUE_SLOT.get
-    for row in rows:
-        declaration_id, key, answer_type, not_applicable = row[0], row[1], row[2], row[3]
-        value = None
-        if not not_applicable:
-            slot = slot_of(answer_type, TEXT_SLOT)
-            value = row[slot]
-            if slot == TEXT_SLOT:
-                if value == "":
-                    value = None
-            elif slot == CHOICES_SLOT and value is not None:
-                value = bulk.load_json(value)
+    load_json = bulk.load_json
+    for (
+        declaration_id,
+        key,
+        answer_type,
+        not_applicable,
+        bool_,
+        number,
+        date,
+        text,
+        choices,
+    ) in rows:
+        if not_applicable:
+            value = None
+        elif answer_type == "yes_no":
+            value = bool_
+        elif answer_type == "number":
+            value = number
+        elif answer_type == "date":
+            value = date
+        elif answer_type == "multiple_choice":
+            value = None if choices is None else load_json(choices)
+        else:
+            value = None if text == "" else text
         mine = answers.get(declaration_id)
         if mine is None:
             mine = answers[declaration_id] = {}
@@ -347,21 +353,11 @@ def _score_batch(
         ):
             continue
         moving.append(change)
-    CurrentResult.objects.bulk_create(
+    bulk.upsert_current(
         [
-            CurrentResult(
-                provider_id=c.item.provider_id,
-                version_id=info.id,
-                standard_id=info.standard_id,
-                run_id=c.run_id,
-                declaration_id=c.item.declaration_id,
-                updated_at=now,
-            )
+            (c.item.provider_id, info.id, info.standard_id, c.run_id, c.item.declaration_id, now)
             for c in moving
-        ],
-        update_conflicts=True,
-        unique_fields=["provider", "version"],
-        update_fields=["run", "declaration", "updated_at"],
+        ]
     )
     result.made_current = {c.item.provider_id: c.run_id for c in moving}
     if info.sets_gaps:
@@ -425,6 +421,25 @@ def _sync_gaps(
         gaps = existing.get(pid, {})
         run_id = change.run_id
         tables = score_tables(change.spec)
+        codes = change.codes
+        if not gaps:
+            # No gaps yet (a first result): only failures matter, and they are all new gaps.
+            for index, requirement in tables.gap_requirements:
+                if codes[index] in "feu":
+                    inserts.append(
+                        [
+                            pid,
+                            standard_id,
+                            requirement.key,
+                            requirement.title[:300],
+                            requirement.strength,
+                            requirement.theme,
+                            now,
+                            run_id,
+                            now,
+                        ]
+                    )
+            continue
         for requirement, code, fails_unanswered in zip(
             change.spec.requirements, change.codes, tables.fails_unanswered, strict=True
         ):
@@ -463,20 +478,19 @@ def _sync_gaps(
     if reopen:
         _reopen(reopen, now=now, events=events)
         result.gaps_reopened += len(reopen)
-    for run_id, gap_ids in resolve.items():
-        Gap.objects.filter(pk__in=gap_ids).update(
-            status=GapStatus.RESOLVED,
-            resolved_at=now,
-            resolved_by_run_id=run_id,
-            closed_at=now,
-            updated_at=now,
-            row_version=F("row_version") + 1,
+    if resolve:
+        bulk.resolve_gaps(
+            [(gap_id, run_id) for run_id, gap_ids in resolve.items() for gap_id in gap_ids],
+            now=now,
         )
-        events += [
-            GapEvent(gap_id=g, at=now, action="resolved", status=GapStatus.RESOLVED, run_id=run_id)
-            for g in gap_ids
-        ]
-        result.gaps_resolved += len(gap_ids)
+        for run_id, gap_ids in resolve.items():
+            events += [
+                GapEvent(
+                    gap_id=g, at=now, action="resolved", status=GapStatus.RESOLVED, run_id=run_id
+                )
+                for g in gap_ids
+            ]
+            result.gaps_resolved += len(gap_ids)
     if supersede:
         Gap.objects.filter(pk__in=[g for g, _ in supersede]).update(
             status=GapStatus.SUPERSEDED,
@@ -497,7 +511,19 @@ def _sync_gaps(
             for g, run_id in supersede
         ]
         result.gaps_superseded += len(supersede)
-    GapEvent.objects.bulk_create(events)
+    _write_events(events)
+
+
+EVENT_COLUMNS = ("gap_id", "at", "action", "status", "actor_id", "run_id", "note")
+
+
+def _write_events(events: Sequence[GapEvent]) -> None:
+    """Gap events from a run, written with COPY (there may be thousands in a chunk)."""
+    bulk.insert_rows(
+        "scoring_gapevent",
+        EVENT_COLUMNS,
+        [(e.gap_id, e.at, e.action, e.status, e.actor_id, e.run_id, e.note) for e in events],
+    )
 
 
 def _reopen(

@@ -208,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
     # Queues submissions still without a result, re-queues re-score chunks not finished in
     # time and re-opens gaps whose acceptance has expired.
     "scoring-sweep": {"task": "scoring.sweep", "schedule": 300.0},
+    # Rebuilds every area's dashboard figures after the nightly re-score, and turns the
+    # academic year over on 1 September.
+    "dashboards-refresh-all": {
+        "task": "dashboards.refresh_all",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 500)
 # A re-score chunk not finished this many seconds after it was queued or started is queued

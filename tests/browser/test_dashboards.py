@@ -116,7 +116,7 @@ def test_an_area_officer_filters_drills_down_and_exports(live_server, page: Page
     # Only their own area is offered.
     expect(page.get_by_role("link", name="Westminster")).to_be_visible()
     expect(page.get_by_text("Brighton and Hove")).to_have_count(0)
-    expect(page.get_by_role("link", name="All 153 areas, by region")).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("areas, by region"))).to_have_count(0)
     page.get_by_role("link", name="Westminster").click()
     expect(page.get_by_role("heading", name="Compliance dashboard", level=1)).to_be_visible()
     expect(page.get_by_role("cell", name="not published", exact=True)).to_have_count(0)

@@ -314,3 +314,21 @@ def test_refresh_reads_no_answers(version, area):
         services.refresh_requested_areas()
     assert not [q for q in queries.captured_queries if "audits_answer" in q["sql"]]
     assert len(queries.captured_queries) < 30
+
+
+def test_adding_up_an_area_counts_providers_nothing_was_scored_for(version, area, monkeypatch):
+    monkeypatch.setattr(services, "queue_refresh", lambda **kw: True)
+    scored = ProviderFactory(area=area)
+    idle = ProviderFactory(area=area)
+    gone = ProviderFactory(area=area)
+    score(declare(gone, version))
+    services.refresh_requested()
+    type(gone).objects.filter(pk=gone.pk).update(status=ProviderStatus.CLOSED)
+    score(declare(scored, version))
+    services.refresh_requested()
+    row = AreaSnapshot.objects.get(area=area)
+    assert (row.provider_count, row.declared_count, row.result_count) == (2, 1, 1)
+    assert set(ProviderSnapshot.objects.values_list("provider_id", flat=True)) == {
+        scored.pk,
+        idle.pk,
+    }

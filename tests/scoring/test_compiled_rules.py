@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import compile_rule
-from standards.rules import evaluate
+from scoring.engine import CompiledSpec, RequirementSpec, SectionSpec, VersionSpec, compile_rule
+from standards.rules import NotApplicable, evaluate
 
 CHOICES = ["a", "b", "c"]
 PERIODS = ["P12M", "P3Y", "P6W", "P30D", "P1Y2M", "P1M"]
@@ -147,3 +147,40 @@ def test_every_rule_of_the_default_standard_agrees_on_sample_answers():
                     ), (requirement["key"], value, other)
                     checked += 1
     assert checked > 10_000
+
+
+def reference_outcome(rule, value, answers, on):
+    """The outcome letter the engine must give, worked out with the reference evaluator."""
+    try:
+        passed = evaluate(rule, value, on=on, answers=answers)
+    except NotApplicable:
+        return "n"
+    except Exception:
+        return "e"
+    if value is None:
+        return "u"
+    return "p" if passed else "f"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rule=rules, value=values, other=values, on=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))
+)
+def test_the_engine_judges_as_the_reference_evaluator(rule, value, other, on):
+    spec = VersionSpec(
+        version_id=1,
+        content_hash="x",
+        effective_from=dt.date(2000, 1, 1),
+        grace_period_days=0,
+        sections=(SectionSpec("A", "A", 1.0),),
+        requirements=(RequirementSpec("R", "A", "must", 1.0, "t", rule),),
+        answer_types={"R": "t", "Q": "t"},
+    )
+    answers = {}
+    if value is not None:
+        answers["R"] = ("t", value, False)
+    if other is not None:
+        answers["Q"] = ("t", other, False)
+    judged = CompiledSpec(spec, on=on).judge(answers)
+    expected = reference_outcome(rule, value, {} if other is None else {"Q": other}, on)
+    assert judged.codes == expected
