@@ -41,7 +41,7 @@ run: seed
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
