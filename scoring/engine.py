@@ -231,9 +231,30 @@ def _condition_keys(rules: Iterable[Mapping[str, Any]]) -> set[str]:
 _WHITESPACE = re.compile(r"\s")  # \s in a str pattern is exactly str.isspace()
 
 
+_PRINTABLE_ASCII = re.compile(r"[!-~]*\Z")  # no spaces, no control characters
+
+
 def _https_url(value: Any) -> bool:
-    """`standards.rules.is_https_url`, with its whitespace scan done by the regex engine."""
-    if not isinstance(value, str) or _WHITESPACE.search(value):
+    """`standards.rules.is_https_url`, the same for every string (see the property tests).
+
+    Addresses that start "https://" and are plain printable ASCII take a short cut through
+    the host part, splitting it as `urllib.parse.urlsplit` does; anything else goes the
+    reference's way, with its whitespace scan done by the regex engine.
+    """
+    if not isinstance(value, str):
+        return False
+    if value.startswith("https://") and _PRINTABLE_ASCII.match(value):
+        rest = value[8:]
+        end = len(rest)
+        for delimiter in "/?#":
+            found = rest.find(delimiter)
+            if found != -1 and found < end:
+                end = found
+        netloc = rest[:end]
+        if "[" not in netloc and "]" not in netloc:
+            host = netloc.rpartition("@")[2].partition(":")[0]
+            return "." in host and not host.startswith(".")
+    if _WHITESPACE.search(value):
         return False
     try:
         parts = urlsplit(value)
@@ -431,19 +452,27 @@ class Scores:
     score: float  # 0..100, the benchmark score of XCCDF's default model
     scored_count: int
     sections: dict[str, SectionScore]
-    counts: dict[str, dict[str, int]]  # outcome -> strength -> n
+    tally: dict[tuple[str, str], int]  # (outcome letter, strength) -> n, only those that occur
     all_musts_met: bool
     pass_count: int
     fail_count: int
     # The sum of the weights of the sections that count, the default model's denominator.
     section_weight_sum: float
 
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Outcome -> strength -> number of requirements, every pair present."""
+        full = {o.value: dict.fromkeys(STRENGTHS, 0) for o in Outcome}
+        for (code, strength), n in self.tally.items():
+            full[OUTCOME_BY_CODE[code].value][strength] = n
+        return full
+
     def counts_json(self) -> dict[str, dict[str, int]]:
-        return {
-            o: {s: n for s, n in by.items() if n}
-            for o, by in self.counts.items()
-            if any(by.values())
-        }
+        """The counts without zeros, as a run stores them."""
+        stored: dict[str, dict[str, int]] = {}
+        for (code, strength), n in self.tally.items():
+            stored.setdefault(OUTCOME_BY_CODE[code].value, {})[strength] = n
+        return stored
 
     def sections_json(self) -> dict[str, list[float | int]]:
         return {code: s.as_list() for code, s in self.sections.items()}
@@ -517,9 +546,7 @@ def score(spec: VersionSpec, outcomes: Sequence[Outcome] | str) -> Scores:
             continue
         counted[section] += 1
         weight_sums[section] += weight
-    counts: dict[str, dict[str, int]] = {o.value: dict.fromkeys(STRENGTHS, 0) for o in Outcome}
-    for (code, strength), n in Counter(zip(codes, tables.strengths, strict=True)).items():
-        counts[OUTCOME_BY_CODE[code].value][strength] = n
+    tally = dict(Counter(zip(codes, tables.strengths, strict=True)))
     sections: dict[str, SectionScore] = {}
     total = accumulator = 0.0
     groups = 0
@@ -537,7 +564,7 @@ def score(spec: VersionSpec, outcomes: Sequence[Outcome] | str) -> Scores:
         score=overall,
         scored_count=pass_count + fail_count,
         sections=sections,
-        counts=counts,
+        tally=tally,
         all_musts_met=all_musts_met,
         pass_count=pass_count,
         fail_count=fail_count,

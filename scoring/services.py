@@ -34,6 +34,7 @@ from scoring.engine import (
     ENGINE_VERSION,
     OUTCOME_BY_CODE,
     AnswerTuple,
+    RequirementSpec,
     VersionSpec,
     score,
     score_tables,
@@ -76,7 +77,7 @@ def assessment_date() -> dt.date:
 
 
 def chunk_size() -> int:
-    return int(getattr(settings, "SCORING_CHUNK_SIZE", 500))
+    return int(getattr(settings, "SCORING_CHUNK_SIZE", 1000))
 
 
 def _dashboards(hook: str, **kwargs: Any) -> None:
@@ -139,6 +140,8 @@ def load_answers(declaration_ids: Sequence[int]) -> dict[int, dict[str, AnswerTu
     )
     answers: dict[int, dict[str, AnswerTuple]] = {}
     load_json = bulk.load_json
+    # The same sets of choices come up again and again: parse each once. (Rules only read them.)
+    parsed: dict[Any, Any] = {}
     for (
         declaration_id,
         key,
@@ -159,7 +162,14 @@ def load_answers(declaration_ids: Sequence[int]) -> dict[int, dict[str, AnswerTu
         elif answer_type == "date":
             value = date
         elif answer_type == "multiple_choice":
-            value = None if choices is None else load_json(choices)
+            if choices is None:
+                value = None
+            elif isinstance(choices, str):
+                value = parsed.get(choices)
+                if value is None:
+                    value = parsed[choices] = load_json(choices)
+            else:
+                value = choices
         else:
             value = None if text == "" else text
         mine = answers.get(declaration_id)
@@ -411,7 +421,7 @@ def _sync_gaps(
         [info.standard_id, *params],
     ):
         existing[provider_id][key] = (gap_id, status, accepted_until)
-    inserts: list[list[Any]] = []
+    inserts: list[tuple[int, RequirementSpec, int]] = []  # provider id, requirement, run id
     reopen: list[tuple[int, int, str]] = []  # gap id, run id, note
     resolve: dict[int, list[int]] = defaultdict(list)  # run id → gap ids
     supersede: list[tuple[int, int]] = []  # gap id, run id
@@ -426,19 +436,7 @@ def _sync_gaps(
             # No gaps yet (a first result): only failures matter, and they are all new gaps.
             for index, requirement in tables.gap_requirements:
                 if codes[index] in "feu":
-                    inserts.append(
-                        [
-                            pid,
-                            standard_id,
-                            requirement.key,
-                            requirement.title[:300],
-                            requirement.strength,
-                            requirement.theme,
-                            now,
-                            run_id,
-                            now,
-                        ]
-                    )
+                    inserts.append((pid, requirement, run_id))
             continue
         for requirement, code, fails_unanswered in zip(
             change.spec.requirements, change.codes, tables.fails_unanswered, strict=True
@@ -447,19 +445,7 @@ def _sync_gaps(
             # Failures of must and should requirements: fail, error, not answered.
             if fails_unanswered and (code == "f" or code == "e" or code == "u"):
                 if gap is None:
-                    inserts.append(
-                        [
-                            pid,
-                            standard_id,
-                            requirement.key,
-                            requirement.title[:300],
-                            requirement.strength,
-                            requirement.theme,
-                            now,
-                            run_id,
-                            now,
-                        ]
-                    )
+                    inserts.append((pid, requirement, run_id))
                 elif gap[1] in CLOSED_GAP_STATUSES:
                     label = OUTCOME_BY_CODE[code].label
                     reopen.append((gap[0], run_id, f"{label} again"))
@@ -472,7 +458,7 @@ def _sync_gaps(
             if key not in keys and gap[1] in ACTIVE_GAP_STATUSES:
                 supersede.append((gap[0], run_id))
 
-    bulk.insert_rows("scoring_gap", GAP_COLUMNS, inserts)
+    _insert_gaps(inserts, standard_id=standard_id, now=now)
     result.gaps_opened += len(inserts)
     events: list[GapEvent] = []
     if reopen:
@@ -512,6 +498,42 @@ def _sync_gaps(
         ]
         result.gaps_superseded += len(supersede)
     _write_events(events)
+
+
+def _insert_gaps(
+    inserts: Sequence[tuple[int, RequirementSpec, int]], *, standard_id: int, now: dt.datetime
+) -> None:
+    """New gaps: COPY lines on PostgreSQL (a first national re-score opens hundreds of
+    thousands), with each requirement's part of the line escaped once."""
+    if not inserts:
+        return
+    if not bulk.is_postgres():
+        bulk.insert_rows(
+            "scoring_gap",
+            GAP_COLUMNS,
+            [
+                (pid, standard_id, r.key, r.title[:300], r.strength, r.theme, now, run_id, now)
+                for pid, r, run_id in inserts
+            ],
+        )
+        return
+    stamp = bulk.copy_text(now)
+    middle: dict[str, str] = {}
+    lines = []
+    for pid, requirement, run_id in inserts:
+        part = middle.get(requirement.key)
+        if part is None:
+            part = middle[requirement.key] = "\t".join(
+                bulk.copy_text(v)
+                for v in (
+                    requirement.key,
+                    requirement.title[:300],
+                    requirement.strength,
+                    requirement.theme,
+                )
+            )
+        lines.append(f"{pid}\t{standard_id}\t{part}\t{stamp}\t{run_id}\t{stamp}\n")
+    bulk.copy_lines("scoring_gap", GAP_COLUMNS, lines)
 
 
 EVENT_COLUMNS = ("gap_id", "at", "action", "status", "actor_id", "run_id", "note")

@@ -215,7 +215,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
-SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 500)
+SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 1000)
 # A re-score chunk not finished this many seconds after it was queued or started is queued
 # again. Keep it below the Redis visibility timeout and above the longest chunk.
 SCORING_CHUNK_REQUEUE_AFTER = env_int("SCORING_CHUNK_REQUEUE_AFTER", 900)

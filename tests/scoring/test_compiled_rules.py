@@ -82,6 +82,15 @@ values = st.one_of(
         ]
     ),
     st.text(max_size=8),
+    # Web addresses, well and badly formed, for https_url.
+    st.builds(
+        lambda scheme, user, host, port, path: f"{scheme}{user}{host}{port}{path}",
+        st.sampled_from(["https://", "http://", "HTTPS://", "https:/", "https:", "", " https://"]),
+        st.sampled_from(["", "me@", "a:b@", "@"]),
+        st.text(alphabet="ab.-[]%:@\\ ", max_size=10),
+        st.sampled_from(["", ":443", ":x", ":"]),
+        st.sampled_from(["", "/", "/send?x=1#y", "?q", "#f", "/a b", "/\x00", "\t"]),
+    ),
     st.lists(st.sampled_from([*CHOICES, "d"]), max_size=4),
 )
 
@@ -184,3 +193,22 @@ def test_the_engine_judges_as_the_reference_evaluator(rule, value, other, on):
     judged = CompiledSpec(spec, on=on).judge(answers)
     expected = reference_outcome(rule, value, {} if other is None else {"Q": other}, on)
     assert judged.codes == expected
+
+
+urls = st.one_of(
+    st.text(max_size=30),
+    st.builds(
+        lambda scheme, rest: scheme + rest,
+        st.sampled_from(["https://", "http://", "HTTPS://", "https:", "\x01https://", " https://"]),
+        st.text(alphabet="ab.-[]%:@/?#\\ \t\x00é", max_size=25),
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(value=urls)
+def test_the_https_short_cut_agrees_with_the_reference(value):
+    from scoring.engine import _https_url
+    from standards.rules import is_https_url
+
+    assert _https_url(value) == is_https_url(value)

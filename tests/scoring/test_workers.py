@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from audits.models import Declaration
 from audits.signals import declaration_submitted
@@ -47,9 +47,12 @@ def wait_for(check, timeout: float, what: str):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_on_redis_scores_a_submission_and_a_rescore(version, area):
+def test_a_worker_on_redis_scores_a_submission_and_a_rescore(version, area, monkeypatch):
     schools = [ProviderFactory(area=area) for _ in range(3)]
     declarations = [declare(school, version) for school in schools]
+    # The worker thread's database connection closes after each task, so that none is left
+    # open on the test database when the test ends.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     with start_worker(
         app,
         pool="solo",

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--on", help="the assessment date, YYYY-MM-DD (default: today in England)"
         )
-        parser.add_argument("--chunk-size", type=int, help="providers per chunk (default 500)")
+        parser.add_argument("--chunk-size", type=int, help="providers per chunk (default 1000)")
         parser.add_argument(
             "--no-wait", action="store_true", help="start the re-score and return at once"
         )
