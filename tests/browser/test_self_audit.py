@@ -247,9 +247,10 @@ def test_headteacher_completes_a_declaration(live_server, page: Page, school):
     page.get_by_label("Note about the evidence").fill(
         "Training log signed by each member of staff."
     )
-    expect(
-        page.get_by_text("You have 956 characters remaining")
-    ).to_be_visible()  # the character count
+    # The visible count; a visually hidden copy is announced to screen readers after a pause.
+    expect(page.locator(".govuk-character-count__status")).to_have_text(
+        "You have 956 characters remaining"
+    )
     save_and_continue(page)
 
     # All sections completed: check the answers, change one, submit.
