@@ -73,10 +73,6 @@ def _sorted_by(table: Any, sort: str, descending: bool) -> str:
     return f"{label}, {'descending' if descending else 'ascending'}"
 
 
-def _page_range(page: Any) -> list[Any]:
-    return list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-
-
 def _trail(request: HttpRequest) -> list[tuple[str, str]]:
     """Breadcrumbs above an area's pages: national roles came from England's table."""
     if selectors.sees_national(user=request.user):
@@ -165,7 +161,6 @@ def area_providers(request: HttpRequest, code: str) -> HttpResponse:
             "sort_query": query_without(request.GET, "page", "sort", "order"),
             "download_query": query_without(request.GET, "page"),
             "tab": "providers",
-            "page_range": _page_range(found.page),
             "trail": [
                 *_trail(request),
                 (found.area.name, reverse("dashboards:area", args=[found.area.code])),
@@ -201,7 +196,6 @@ def area_heatmap(request: HttpRequest, code: str) -> HttpResponse:
             "sort_query": query_without(request.GET, "page", "sort", "order"),
             "download_query": query_without(request.GET, "page"),
             "tab": "heatmap",
-            "page_range": _page_range(found.page),
             "trail": [
                 *_trail(request),
                 (found.area.name, reverse("dashboards:area", args=[found.area.code])),
@@ -381,7 +375,6 @@ def icb_area(request: HttpRequest, code: str, area_code: str) -> HttpResponse:
             "query": query_without(request.GET, "page"),
             "sort_query": query_without(request.GET, "page", "sort", "order"),
             "download_query": query_without(request.GET, "page"),
-            "page_range": _page_range(found.page),
             "trail": [(found.icb.name, reverse("dashboards:icb", args=[found.icb.code]))],
         },
     )

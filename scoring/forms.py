@@ -47,6 +47,18 @@ class DateParts:
     year: str = ""
     bad: str = ""  # day, month, year or "all"
 
+    @property
+    def day_error(self) -> bool:
+        return self.bad in ("day", "all")
+
+    @property
+    def month_error(self) -> bool:
+        return self.bad in ("month", "all")
+
+    @property
+    def year_error(self) -> bool:
+        return self.bad in ("year", "all")
+
     @classmethod
     def of(cls, value: dt.date | None) -> DateParts:
         if value is None:

@@ -19,6 +19,8 @@ STORAGES = {
 }
 CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
+# Parallel test processes reuse the same user and token ids: each keeps its own counts.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}
 # Serve static files from the app folders, as the test server has no collected files.

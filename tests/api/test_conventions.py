@@ -1,9 +1,12 @@
 """One error format, no 5xx for any input, throttling, the schema and its docs pages."""
 
 import json
+import os
+import uuid
 
 import pytest
-from django.core.cache import cache
+import redis
+from django.core.cache import cache, caches
 
 from tests.api.conftest import bearer_client
 from tests.audits.factories import make_declaration
@@ -108,6 +111,37 @@ def test_throttling_per_token_with_retry_after(settings, editor, officer):
     # Per token: another token (even the same person's) has its own allowance.
     assert bearer_client(editor, "second").get("/api/v1/standards/").status_code == 200
     assert bearer_client(officer).get("/api/v1/standards/").status_code == 200
+
+
+@pytest.mark.redis
+def test_throttle_counts_live_in_redis_so_every_web_process_shares_them(settings, editor):
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    prefix = f"throttle-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api": "2/minute"},
+    }
+    server = redis.Redis.from_url(url)
+    try:
+        client = bearer_client(editor)
+        for _ in range(2):
+            assert client.get("/api/v1/standards/").status_code == 200
+        keys = server.keys(f"{prefix}:*")
+        assert len(keys) == 1  # one history per token, where another process would read it
+        # Another process's cache connection sees the same history and refuses the third.
+        caches["default"].close()
+        del caches["default"]
+        assert_problem(client.get("/api/v1/standards/"), 429)
+    finally:
+        for key in server.keys(f"{prefix}:*"):
+            server.delete(key)
 
 
 def test_schema_and_docs_are_served_offline(client):

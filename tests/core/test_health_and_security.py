@@ -113,6 +113,15 @@ def test_production_settings_are_secure():
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "True"]
 
 
+def test_production_shares_its_cache_through_redis_when_it_has_redis():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
+    with_redis = _production({**GOOD, "CELERY_BROKER_URL": "redis://cache.internal:6379/0"}, code)
+    assert with_redis.returncode == 0, with_redis.stderr
+    assert with_redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    without = _production(GOOD, code)
+    assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+
+
 def test_deploy_check_has_no_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
