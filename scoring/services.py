@@ -32,6 +32,7 @@ from providers.selectors import area_by_code, current_provider_for
 from scoring import bulk
 from scoring.engine import (
     ENGINE_VERSION,
+    GAP_STRENGTHS,
     OUTCOME_BY_CODE,
     AnswerTuple,
     RequirementSpec,
@@ -423,8 +424,8 @@ def _sync_gaps(
         existing[provider_id][key] = (gap_id, status, accepted_until)
     inserts: list[tuple[int, RequirementSpec, int]] = []  # provider id, requirement, run id
     reopen: list[tuple[int, int, str]] = []  # gap id, run id, note
-    resolve: dict[int, list[int]] = defaultdict(list)  # run id → gap ids
-    supersede: list[tuple[int, int]] = []  # gap id, run id
+    resolve: list[tuple[int, int, str]] = []  # gap id, run id, note
+    supersede: list[tuple[int, int, str]] = []  # gap id, run id, note
     standard_id = info.standard_id
     for change in changes:
         pid = change.item.provider_id
@@ -442,6 +443,7 @@ def _sync_gaps(
             change.spec.requirements, change.codes, tables.fails_unanswered, strict=True
         ):
             gap = gaps.get(requirement.key)
+            active = gap is not None and gap[1] in ACTIVE_GAP_STATUSES
             # Failures of must and should requirements: fail, error, not answered.
             if fails_unanswered and (code == "f" or code == "e" or code == "u"):
                 if gap is None:
@@ -451,12 +453,31 @@ def _sync_gaps(
                     reopen.append((gap[0], run_id, f"{label} again"))
                 elif gap[1] == GapStatus.ACCEPTED and gap[2] is not None and gap[2] < on:
                     reopen.append((gap[0], run_id, "The acceptance expired"))
-            elif code == "p" and gap is not None and gap[1] in ACTIVE_GAP_STATUSES:
-                resolve[run_id].append(gap[0])
-        keys = change.spec.answer_types
+            elif not active:
+                continue
+            elif code == "p":
+                resolve.append((gap[0], run_id, ""))
+            elif code == "n":
+                resolve.append((gap[0], run_id, "The requirement does not apply on this run"))
+            elif not fails_unanswered and code in "feu":
+                supersede.append(
+                    (
+                        gap[0],
+                        run_id,
+                        f"Version {info.label} of the standard makes this requirement "
+                        f"{requirement.strength.replace('_', ' ')}",
+                    )
+                )
+        keys = set(change.spec.keys)
         for key, gap in gaps.items():
             if key not in keys and gap[1] in ACTIVE_GAP_STATUSES:
-                supersede.append((gap[0], run_id))
+                note = (
+                    f"Version {info.label} of the standard no longer applies this requirement "
+                    "to this type of provider"
+                    if key in change.spec.answer_types
+                    else f"Version {info.label} of the standard no longer has this requirement"
+                )
+                supersede.append((gap[0], run_id, note))
 
     _insert_gaps(inserts, standard_id=standard_id, now=now)
     result.gaps_opened += len(inserts)
@@ -465,20 +486,21 @@ def _sync_gaps(
         _reopen(reopen, now=now, events=events)
         result.gaps_reopened += len(reopen)
     if resolve:
-        bulk.resolve_gaps(
-            [(gap_id, run_id) for run_id, gap_ids in resolve.items() for gap_id in gap_ids],
-            now=now,
-        )
-        for run_id, gap_ids in resolve.items():
-            events += [
-                GapEvent(
-                    gap_id=g, at=now, action="resolved", status=GapStatus.RESOLVED, run_id=run_id
-                )
-                for g in gap_ids
-            ]
-            result.gaps_resolved += len(gap_ids)
+        bulk.resolve_gaps([(gap_id, run_id) for gap_id, run_id, _ in resolve], now=now)
+        events += [
+            GapEvent(
+                gap_id=g,
+                at=now,
+                action="resolved",
+                status=GapStatus.RESOLVED,
+                run_id=run_id,
+                note=note,
+            )
+            for g, run_id, note in resolve
+        ]
+        result.gaps_resolved += len(resolve)
     if supersede:
-        Gap.objects.filter(pk__in=[g for g, _ in supersede]).update(
+        Gap.objects.filter(pk__in=[g for g, _, _ in supersede]).update(
             status=GapStatus.SUPERSEDED,
             superseded_by_version_id=info.id,
             closed_at=now,
@@ -492,9 +514,9 @@ def _sync_gaps(
                 action="superseded",
                 status=GapStatus.SUPERSEDED,
                 run_id=run_id,
-                note=f"Version {info.label} of the standard no longer has this requirement",
+                note=note,
             )
-            for g, run_id in supersede
+            for g, run_id, note in supersede
         ]
         result.gaps_superseded += len(supersede)
     _write_events(events)
@@ -1037,15 +1059,25 @@ def move_gaps_of_closed_providers() -> int:
 
 
 def carry_over_gaps(*, version: StandardVersion) -> dict[str, int]:
-    """When a version is published, gaps carry over by key; gaps of withdrawn keys close as
-    superseded, naming the version."""
+    """When a version is published, gaps carry over by key; gaps of requirements it withdraws,
+    no longer applies to the provider's type, or makes good practice close as superseded,
+    naming the version."""
     now = timezone.now()
     requirements = {r.key: r for r in Requirement.objects.filter(version=version)}
     active = Gap.objects.filter(standard_id=version.standard_id, status__in=ACTIVE_GAP_STATUSES)
     with transaction.atomic():
-        withdrawn = list(
-            active.exclude(requirement_key__in=list(requirements)).values_list("pk", flat=True)
-        )
+        closing: dict[int, str] = {}  # gap id → why it no longer stands
+        for gap_id, key, provider_type in active.values_list(
+            "pk", "requirement_key", "provider__provider_type"
+        ).iterator(chunk_size=5000):
+            requirement = requirements.get(key)
+            if requirement is None:
+                closing[gap_id] = "no longer has this requirement"
+            elif requirement.strength not in GAP_STRENGTHS:
+                closing[gap_id] = f"makes this requirement {requirement.strength.replace('_', ' ')}"
+            elif provider_type not in requirement.applies_to:
+                closing[gap_id] = "no longer applies this requirement to this type of provider"
+        withdrawn = list(closing)
         Gap.objects.filter(pk__in=withdrawn).update(
             status=GapStatus.SUPERSEDED,
             superseded_by_version=version,
@@ -1053,13 +1085,16 @@ def carry_over_gaps(*, version: StandardVersion) -> dict[str, int]:
             updated_at=now,
             row_version=F("row_version") + 1,
         )
-        note = f"Version {version.version} of the standard no longer has this requirement"
         GapEvent.objects.bulk_create(
             [
                 GapEvent(
-                    gap_id=g, at=now, action="superseded", status=GapStatus.SUPERSEDED, note=note
+                    gap_id=g,
+                    at=now,
+                    action="superseded",
+                    status=GapStatus.SUPERSEDED,
+                    note=f"Version {version.version} of the standard {why}",
                 )
-                for g in withdrawn
+                for g, why in closing.items()
             ],
             batch_size=5000,
         )

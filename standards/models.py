@@ -4,6 +4,7 @@ A published version's content is frozen: the database refuses changes to it (see
 triggers in migration 0002), and only its status may move on.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -144,6 +145,15 @@ class StandardVersion(models.Model):
     @property
     def label(self) -> str:
         return f"{self.title} version {self.version}"
+
+    @property
+    def grace_ends(self) -> dt.date:
+        """The first day on which failures count (the grace period has passed)."""
+        return self.effective_from + dt.timedelta(days=self.grace_period_days)
+
+    @property
+    def grace_last_day(self) -> dt.date:
+        return self.grace_ends - dt.timedelta(days=1)
 
 
 class Section(models.Model):

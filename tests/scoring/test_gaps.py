@@ -239,6 +239,71 @@ def test_a_run_against_a_version_without_the_key_supersedes_its_gap_too(version,
     assert (gap.status, gap.superseded_by_version_id) == (GapStatus.SUPERSEDED, v2.pk)
 
 
+def test_a_requirement_that_stops_applying_resolves_its_gap_and_a_new_failure_reopens_it(
+    version, school
+):
+    # L4 (must): if the SEN policy is not in place, explain why. No policy and no reason: a gap.
+    score(declare(school, version, {**GOOD, "L1-POLICY": False}))
+    gap = gaps(school)["L4-EXCEPTION"]
+    assert gap.status == GapStatus.OPEN
+    # The policy is now in place, so L4 does not apply: the gap closes, naming the run.
+    score(declare(school, version, GOOD, revision=2))
+    gap.refresh_from_db()
+    assert gap.status == GapStatus.RESOLVED
+    assert gap.resolved_by_run_id == current_run(school, version).pk
+    event = GapEvent.objects.get(gap=gap, action="resolved")
+    assert event.note == "The requirement does not apply on this run"
+    score(declare(school, version, {**GOOD, "L1-POLICY": False}, revision=3))
+    gap.refresh_from_db()
+    assert gap.status == GapStatus.OPEN
+
+
+def _without_schools(doc):
+    doc["sections"][1]["requirements"][1]["applies_to"] = ["special_school"]  # O2-SENCO
+
+
+def _good_practice(doc):
+    doc["sections"][0]["requirements"][1]["strength"] = "good_practice"  # L2-REVIEWED
+
+
+@pytest.mark.parametrize(
+    "change, key, why",
+    [
+        (
+            _without_schools,
+            "O2-SENCO",
+            "no longer applies this requirement to this type of provider",
+        ),
+        (_good_practice, "L2-REVIEWED", "makes this requirement good practice"),
+    ],
+)
+@pytest.mark.parametrize("carried_over", [True, False], ids=["on publishing", "on re-scoring"])
+def test_a_new_version_that_no_longer_makes_a_requirement_a_gap_supersedes_its_gap(
+    version, school, change, key, why, carried_over
+):
+    declaration = declare(school, version)
+    score(declaration)
+    assert gaps(school)[key].status == GapStatus.OPEN
+    doc = worked_document()
+    doc["version"] = "2.0"
+    change(doc)
+    if carried_over:
+        v2 = _next_version(doc)
+        services.carry_over_gaps(version=v2)
+    else:
+        v2 = worked_version(doc)  # published, without carry_over_gaps having run
+        score(declaration)
+    gap = gaps(school)[key]
+    assert (gap.status, gap.superseded_by_version_id) == (GapStatus.SUPERSEDED, v2.pk)
+    assert (
+        GapEvent.objects.get(gap=gap, action="superseded").note
+        == f"Version 2.0 of the standard {why}"
+    )
+    # A later re-score against the new version leaves it closed.
+    score(declaration)
+    assert gaps(school)[key].status == GapStatus.SUPERSEDED
+
+
 def test_gaps_follow_a_provider_to_its_successor_after_an_academy_conversion(version, area):
     old = ProviderFactory(area=area, name="Old Community School", status=ProviderStatus.OPEN)
     score(declare(old, version))

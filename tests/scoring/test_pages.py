@@ -11,7 +11,7 @@ from accounts.services import grant_role
 from scoring import services
 from scoring.models import Gap, GapStatus
 from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
-from tests.scoring.builders import ON, declare, score
+from tests.scoring.builders import ON, declare, score, worked_document, worked_version
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,19 @@ def test_result_page_shows_scores_by_section_and_every_requirement_with_why(edit
     assert "0 of 6.7" in page  # O4's points
     assert "Gaps and action plans" in page
     assert "scoring/result-status.js" not in page
+
+
+def test_result_page_says_when_the_versions_grace_period_ends(editor, school):
+    doc = worked_document()
+    doc["grace_period_days"] = 120  # from 1 September 2026: failures count from 30 December
+    declaration = declare(school, worked_version(doc))
+    score(declaration)
+    client, _ = editor
+    page = text(client.get(f"/providers/{school.pk}/result/"))
+    assert "Grace period" in page and "Until 29 December 2026" in page
+    assert "Not yet due" in page
+    score(declaration, on=dt.date(2026, 12, 30))
+    assert "Grace period" not in text(client.get(f"/providers/{school.pk}/result/"))
 
 
 def test_result_page_says_scoring_is_under_way_and_polls(editor, school, version):

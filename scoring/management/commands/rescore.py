@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--on must be a date such as 2026-11-30: {exc}") from exc
         if options["chunk_size"] is not None and options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1")
+        started = time.monotonic()
         try:
             job = services.start_rescore(
                 standard_slug=options["standard"],
@@ -74,10 +75,9 @@ class Command(BaseCommand):
         elif options["no_wait"]:
             self.stdout.write(f"Queued. Follow it at /rescores/{job.pk}/")
             return
-        self._follow(job.pk, timeout=options["timeout"])
+        self._follow(job.pk, timeout=options["timeout"], started=started)
 
-    def _follow(self, job_id: int, *, timeout: float) -> None:
-        started = time.monotonic()
+    def _follow(self, job_id: int, *, timeout: float, started: float) -> None:
         last = None
         while True:
             progress = selectors.job_progress(job_id=job_id)
