@@ -443,7 +443,6 @@ def _sync_gaps(
             change.spec.requirements, change.codes, tables.fails_unanswered, strict=True
         ):
             gap = gaps.get(requirement.key)
-            active = gap is not None and gap[1] in ACTIVE_GAP_STATUSES
             # Failures of must and should requirements: fail, error, not answered.
             if fails_unanswered and (code == "f" or code == "e" or code == "u"):
                 if gap is None:
@@ -453,7 +452,7 @@ def _sync_gaps(
                     reopen.append((gap[0], run_id, f"{label} again"))
                 elif gap[1] == GapStatus.ACCEPTED and gap[2] is not None and gap[2] < on:
                     reopen.append((gap[0], run_id, "The acceptance expired"))
-            elif not active:
+            elif gap is None or gap[1] not in ACTIVE_GAP_STATUSES:
                 continue
             elif code == "p":
                 resolve.append((gap[0], run_id, ""))

@@ -57,7 +57,7 @@ def _pages() -> dict[str, tuple]:
             lambda w: f"/dashboards/icbs/{w.icb.code}/areas/{w.other_area.code}/",
             set(),
         ),
-        "no such area": (lambda w: "/dashboards/areas/000/", set()),
+        "no such area": (lambda w: "/dashboards/areas/999/", set()),  # factories use 000 to 199
         "no such ICB": (lambda w: "/dashboards/icbs/E54999999/", set()),
     }
     for scope, attribute, allowed in (("own", "area", AREA), ("other", "other_area", READS_ALL)):
