@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     428: "Precondition required",
     429: "Too many requests",
@@ -47,6 +49,15 @@ class PreconditionFailed(exceptions.APIException):
         "retry with its new ETag."
     )
     default_code = "precondition_failed"
+
+
+class ContentTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "content_too_large"
+
+    def __init__(self) -> None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        super().__init__(f"The request body must be {limit:g} MB or smaller.")
 
 
 class Conflict(exceptions.APIException):
@@ -95,6 +106,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised by Django as DRF reads the body; left alone it would become Django's HTML 400.
+        exc = ContentTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a server error: Django's 500 handling and logging

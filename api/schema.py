@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from api.serializers import ERROR_DESCRIPTIONS, ErrorSerializer
 
 READ_ERRORS = (400, 401, 404, 405, 406, 429)
-WRITE_ERRORS = (400, 401, 403, 404, 405, 406, 409, 415, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 405, 406, 409, 413, 415, 429)
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -34,6 +34,13 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description="The ETag from your last GET of the declaration. Without it: 428; if the "
     "declaration changed since: 412.",
+)
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[201],
+    description="The new declaration's address, e.g. /api/v1/declarations/9001/.",
 )
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",

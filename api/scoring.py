@@ -63,17 +63,25 @@ class RequirementResultSerializer(serializers.Serializer):
     why = serializers.CharField(help_text="Why the requirement has this outcome.")
     scored = serializers.BooleanField(source="contribution.scored")
     points_available = serializers.FloatField(
-        source="contribution.overall_points", help_text="Its share of the overall 100 points."
+        source="contribution.overall_points",
+        allow_null=True,
+        help_text="Its share of the overall 100 points. null when health_only.",
     )
-    points_earned = serializers.FloatField(source="contribution.earned_overall_points")
+    points_earned = serializers.FloatField(
+        source="contribution.earned_overall_points",
+        allow_null=True,
+        help_text="null when health_only.",
+    )
 
 
 class SectionResultSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     weight = serializers.FloatField()
-    score = serializers.FloatField(help_text="0 to 100.")
-    count = serializers.IntegerField(help_text="Requirements scored in the section.")
+    score = serializers.FloatField(allow_null=True, help_text="0 to 100. null when health_only.")
+    count = serializers.IntegerField(
+        allow_null=True, help_text="Requirements scored in the section. null when health_only."
+    )
     requirements = RequirementResultSerializer(many=True)
 
 
@@ -99,10 +107,18 @@ class ResultSerializer(serializers.Serializer):
     )
     version = VersionRefSerializer(allow_null=True)
     run = RunSerializer(allow_null=True)
-    score = serializers.FloatField(allow_null=True, help_text="0 to 100 (XCCDF default model).")
-    all_musts_met = serializers.BooleanField(allow_null=True)
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="0 to 100 (XCCDF default model). null with no result, or when health_only.",
+    )
+    all_musts_met = serializers.BooleanField(
+        allow_null=True, help_text="null with no result, or when health_only."
+    )
     health_only = serializers.BooleanField(
-        help_text="true when you see the provider as an ICB officer: health requirements only."
+        help_text="true when you see the provider as an ICB officer: only its health "
+        "requirements are listed (counts are of those), and, as on the result page, no score is "
+        "given: score, all_musts_met, each section's score and count and each requirement's "
+        "points_available and points_earned are null."
     )
     counts = OutcomeCountSerializer(many=True)
     sections = SectionResultSerializer(many=True)
@@ -117,6 +133,14 @@ def result_data(result: scoring_selectors.Result) -> dict[str, Any]:
     else:
         state = "ready"
     run = result.run
+    sections = SectionResultSerializer(result.sections, many=True).data
+    if result.health_only:
+        # The scores count requirements outside health, which an ICB officer may not see.
+        for section in sections:
+            section["score"] = section["count"] = None
+            for row in section["requirements"]:
+                row["points_available"] = row["points_earned"] = None
+    scored_run = run if run is not None and not result.health_only else None
     return {
         "state": state,
         "provider": ProviderRefSerializer(result.provider).data,
@@ -124,8 +148,8 @@ def result_data(result: scoring_selectors.Result) -> dict[str, Any]:
         "latest_declaration": latest.pk if latest else None,
         "version": VersionRefSerializer(result.version).data if result.version else None,
         "run": RunSerializer(run).data if run else None,
-        "score": run.score if run else None,
-        "all_musts_met": run.all_musts_met if run else None,
+        "score": scored_run.score if scored_run else None,
+        "all_musts_met": scored_run.all_musts_met if scored_run else None,
         "health_only": result.health_only,
         "counts": [
             {
@@ -135,7 +159,7 @@ def result_data(result: scoring_selectors.Result) -> dict[str, Any]:
             }
             for row in result.counts
         ],
-        "sections": SectionResultSerializer(result.sections, many=True).data,
+        "sections": sections,
     }
 
 

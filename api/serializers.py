@@ -48,7 +48,9 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages for each bad field, by its path in the request, e.g. "
-        '"answers.SCH-SENCO-NAMED.value" or "period". Empty when no one field is at fault.',
+        '"answers.SCH-SENCO-NAMED.value" or "period"; problems with the request as a whole '
+        "under non_field_errors. Empty for a body that is not valid JSON and for every status "
+        "other than 400.",
     )
 
 
@@ -61,6 +63,7 @@ ERROR_DESCRIPTIONS = {
     406: "The endpoint cannot answer in the media type asked for in Accept.",
     409: "The declaration is not a draft (it has been submitted).",
     412: "If-Match does not name the declaration's current ETag: someone changed it since you read it.",
+    413: "The body is larger than 2.5 MB.",
     415: "The body must be JSON (Content-Type: application/json).",
     428: "If-Match is missing: send the ETag from your last GET.",
     429: "Too many requests for this token: wait for the number of seconds in Retry-After.",
@@ -497,7 +500,8 @@ class DeclarationCreateSerializer(StrictSerializer):
     period = serializers.CharField(
         required=False,
         max_length=7,
-        help_text="Academic year, e.g. 2026/27. Default: the current one.",
+        help_text="Academic year, e.g. 2026/27: the current one (the default), the next one, or "
+        "that of a declaration round opened for the provider's area.",
     )
     version = serializers.IntegerField(
         required=False,

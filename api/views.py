@@ -12,9 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,9 +20,12 @@ from api import filters, serializers
 from api.authentication import BearerTokenAuthentication
 from api.errors import Conflict, PreconditionFailed, PreconditionRequired
 from api.pagination import ApiPagination
+from api.parsers import JSONParser
+from api.renderers import JSONRenderer
 from api.schema import (
     ETAG_HEADER,
     IF_MATCH,
+    LOCATION,
     READ_ERRORS,
     RETRY_AFTER,
     WRITE_ERRORS,
@@ -397,7 +398,7 @@ DECLARATION_COLUMNS = (
         "revision to change it); otherwise creates the draft (201), copying answers from its "
         "latest declaration.",
         request=serializers.DeclarationCreateSerializer,
-        parameters=[ETAG_HEADER, RETRY_AFTER],
+        parameters=[ETAG_HEADER, LOCATION, RETRY_AFTER],
         responses=merged(
             {
                 200: serializers.DeclarationDetailSerializer,
@@ -431,7 +432,7 @@ DECLARATION_COLUMNS = (
         description="Returns the draft revision, creating it (201) from the submitted answers "
         "if there is none yet (200 when it exists, or when this declaration is itself a draft).",
         request=serializers.SubmitSerializer,
-        parameters=[DECLARATION_ID, ETAG_HEADER, RETRY_AFTER],
+        parameters=[DECLARATION_ID, ETAG_HEADER, LOCATION, RETRY_AFTER],
         responses=merged(
             {
                 200: serializers.DeclarationDetailSerializer,
@@ -525,7 +526,11 @@ class DeclarationViewSet(ApiViewSet):
                 provider=provider, user=request.user, version=version, period=data.get("period")
             )
         except ValidationError as exc:
-            raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
+            # The period rule names its field; the other refusals are about the whole request.
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else None
+            raise exceptions.ValidationError(
+                by_field or {"non_field_errors": exc.messages}
+            ) from exc
         return self.detail_response(
             result.declaration, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         )

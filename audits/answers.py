@@ -129,9 +129,10 @@ def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
             return None
         if isinstance(raw, bool):
             return raw
-        if str(raw).lower() in {"yes", "true"}:
+        word = raw.lower() if isinstance(raw, str) else None
+        if word in {"yes", "true"}:
             return True
-        if str(raw).lower() in {"no", "false"}:
+        if word in {"no", "false"}:
             return False
         raise AnswerErrors({"value": "Select yes or no"})
     if answer_type == AnswerType.NUMBER:
@@ -142,7 +143,7 @@ def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
         if _blank(raw):
             return None
         known = {c["value"] for c in options.get("choices", [])}
-        if raw not in known:
+        if not isinstance(raw, str) or raw not in known:
             raise AnswerErrors({"value": "Select one of the options"})
         return raw
     if answer_type == AnswerType.MULTIPLE_CHOICE:
@@ -159,7 +160,7 @@ def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
     if answer_type == AnswerType.URL:
         if _blank(raw):
             return None
-        text = str(raw).strip()
+        text = raw.strip() if isinstance(raw, str) else raw  # is_https_url refuses non-strings
         if not is_https_url(text):
             raise AnswerErrors(
                 {
@@ -171,7 +172,9 @@ def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
         return text
     if _blank(raw):
         return None
-    text = str(raw).strip()
+    if not isinstance(raw, str):
+        raise AnswerErrors({"value": "Enter the answer as text"})
+    text = raw.strip()
     limit = options.get("max_length", 500)
     if len(text) > limit:
         raise AnswerErrors({"value": f"The answer must be {limit} characters or fewer"})
@@ -181,7 +184,9 @@ def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
 def _parse_number(raw: Any, options: dict[str, Any]) -> Decimal | None:
     if _blank(raw):
         return None
-    if isinstance(raw, bool):
+    # Numbers arrive as JSON numbers, strings (forms, and "12.5" from the API) or stored Decimals;
+    # bool is excluded explicitly because it is an int in Python.
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | str):
         raise AnswerErrors({"value": "Enter a number"})
     text = str(raw).strip().replace(",", "")
     if text.endswith("%"):

@@ -28,3 +28,8 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 def previous_period(period: str) -> str:
     start = int(period[:4]) - 1
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+def next_period(period: str) -> str:
+    start = int(period[:4]) + 1
+    return f"{start}/{(start + 1) % 100:02d}"

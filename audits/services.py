@@ -23,7 +23,7 @@ from audits.models import (
     DeclarationStatus,
     ReviewStatus,
 )
-from audits.periods import is_valid_period, period_for
+from audits.periods import is_valid_period, next_period, period_for
 from audits.signals import declaration_submitted
 from providers.models import Area, Provider
 from providers.visibility import editable_providers, visible_providers
@@ -83,6 +83,28 @@ class StartResult:
     attention: int = 0
 
 
+def declarable_periods(*, provider: Provider) -> list[str]:
+    """The academic years a declaration may be started for: this one, the next, and those of
+    the rounds opened for the provider's area (the pages offer only these)."""
+    current = period_for(today())
+    periods = {current, next_period(current)}
+    if provider.area_id:
+        rounds = DeclarationRound.objects.filter(area_id=provider.area_id)
+        periods.update(rounds.values_list("period", flat=True))
+    return sorted(periods)
+
+
+def _check_period(provider: Provider, period: str) -> None:
+    if not is_valid_period(period):
+        raise ValidationError({"period": "Enter an academic year, like 2026/27"})
+    allowed = declarable_periods(provider=provider)
+    if period not in allowed:
+        # A far-off year would become the provider's latest declaration once submitted.
+        raise ValidationError(
+            {"period": f"Declare for one of these academic years: {', '.join(allowed)}"}
+        )
+
+
 @transaction.atomic
 def start_declaration(
     *,
@@ -102,8 +124,7 @@ def start_declaration(
     if version is None or version.status != VersionStatus.PUBLISHED:
         raise ValidationError("There is no published standard to declare against.")
     period = period or period_for(today())
-    if not is_valid_period(period):
-        raise ValidationError(f"{period!r} is not an academic year such as 2026/27.")
+    _check_period(provider, period)
     Provider.objects.select_for_update().filter(pk=provider.pk).first()
     existing = Declaration.objects.filter(provider=provider, version=version, period=period)
     draft = existing.filter(status=DeclarationStatus.DRAFT).first()
@@ -526,8 +547,13 @@ def open_round(
     errors: dict[str, str] = {}
     if version.status != VersionStatus.PUBLISHED:
         errors["version"] = "Select a published version of the standard"
+    current = period_for(today())
     if not is_valid_period(period):
         errors["period"] = "Enter an academic year, like 2026/27"
+    elif period not in (current, next_period(current)):
+        errors["period"] = (
+            f"Open a round for this academic year ({current}) or the next ({next_period(current)})"
+        )
     if deadline < today():
         errors["deadline"] = "The deadline must be today or in the future"
     if DeclarationRound.objects.filter(area=area, version=version, period=period).exists():

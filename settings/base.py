@@ -244,6 +244,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only, with no 5xx for deeply nested bodies (api/parsers.py) or for lone surrogates
+    # echoed back in error messages (api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     # The API's one error format for every 4xx (api/errors.py).
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     # Requests per API token (per person for browser sessions), e.g. "600/minute".
@@ -266,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and Redoc assets from drf-spectacular-sidecar: served offline, no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Redoc's sidebar footer ("API docs by Redocly") still asks cdn.redoc.ly for its logo: the
+    # CSP blocks it (a console error) and Redoc hides the image. No Redoc option removes it.
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayRequestDuration": True},
     "ENUM_NAME_OVERRIDES": {

@@ -8,8 +8,12 @@ import pytest
 import redis
 from django.core.cache import cache, caches
 
+from api.renderers import JSONRenderer
+from scoring.models import Gap
+from scoring.specs import clear_caches
 from tests.api.conftest import bearer_client
 from tests.audits.factories import make_declaration
+from tests.scoring.builders import declare, score, worked_version
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +93,111 @@ def test_patch_with_malformed_bodies(editor_api, school, choices_version):
             "PATCH", url, body, content_type="application/json", HTTP_IF_MATCH=declaration.etag
         )
         assert_problem(response, 400)
+
+
+@pytest.fixture
+def body_endpoints(editor_api, school, choices_version):
+    """Every endpoint that reads a body, as (method, address, headers) it would accept."""
+    clear_caches()
+    draft = make_declaration(provider=school, version=choices_version)
+    submitted = declare(school, worked_version())
+    score(submitted)
+    gap = Gap.objects.filter(provider=school).first()
+    gap_etag = editor_api.get(f"/api/v1/gaps/{gap.pk}/")["ETag"]
+    yield [
+        ("POST", "/api/v1/declarations/", {}),
+        ("PATCH", f"/api/v1/declarations/{draft.pk}/", {"HTTP_IF_MATCH": draft.etag}),
+        ("POST", f"/api/v1/declarations/{draft.pk}/submit/", {"HTTP_IF_MATCH": draft.etag}),
+        ("POST", f"/api/v1/declarations/{submitted.pk}/revise/", {}),
+        ("PATCH", f"/api/v1/gaps/{gap.pk}/", {"HTTP_IF_MATCH": gap_etag}),
+    ]
+    clear_caches()
+
+
+def send_raw(client, endpoint, body: bytes):
+    method, url, headers = endpoint
+    return client.generic(method, url, body, content_type="application/json", **headers)
+
+
+def test_lone_surrogates_are_400_with_the_surrogate_escaped(editor_api, body_endpoints):
+    for endpoint in body_endpoints:
+        response = send_raw(editor_api, endpoint, b'{"\\ud800": 1}')
+        body = assert_problem(response, 400)
+        assert list(body["errors"]) == ["\ud800"] and b'"\\ud800"' in response.content
+    declaration, gap = body_endpoints[1], body_endpoints[4]
+    answer_key = send_raw(editor_api, declaration, b'{"answers": {"\\ud800": {}}}')
+    assert list(assert_problem(answer_key, 400)["errors"]) == ["answers.\ud800"]
+    status = send_raw(editor_api, gap, b'{"status": "\\ud800"}')
+    assert "\ud800" in assert_problem(status, 400)["errors"]["status"][0]
+
+
+def test_other_text_is_still_sent_as_utf8(editor_api, school, choices_version):
+    assert JSONRenderer().render({"detail": "Café"}) == '{"detail":"Café"}'.encode()
+    declaration = make_declaration(provider=school, version=choices_version)
+    response = editor_api.patch(
+        f"/api/v1/declarations/{declaration.pk}/",
+        {"answers": {"SCH-ONE": {"not_applicable": True, "not_applicable_reason": "None"}}},
+        format="json",
+        HTTP_IF_MATCH=declaration.etag,
+    )
+    assert_problem(response, 400)
+    assert "cannot be answered “not applicable”".encode() in response.content
+
+
+DEEP = b"[" * 5000 + b"]" * 5000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        DEEP,
+        b'{"answers": {"SCH-ONE": {"value": ' + DEEP + b"}}}",
+        b"[" * 900 + b"]" * 900,  # within json's limit: parsed, then refused
+    ],
+    ids=["list", "answer-value", "within-limit"],
+)
+def test_deeply_nested_bodies_are_400(editor_api, body_endpoints, body):
+    for endpoint in body_endpoints:
+        assert_problem(send_raw(editor_api, endpoint, body), 400)
+
+
+def test_bodies_over_the_upload_limit_are_413(editor_api, body_endpoints, settings):
+    big = b'{"answers": {"SCH-TEXT": {"value": "' + b"a" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    for endpoint in body_endpoints:
+        body = assert_problem(send_raw(editor_api, endpoint, big + b'"}}}'), 413)
+        assert body["detail"] == "The request body must be 2.5 MB or smaller."
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("SCH-ONE", ["a"], "Select one of the options"),
+        ("SCH-ONE", [], "Select one of the options"),
+        ("SCH-TEXT", True, "Enter the answer as text"),
+        ("SCH-TEXT", ["a", "b"], "Enter the answer as text"),
+        (
+            "SCH-POLICY-URL",
+            True,
+            "Enter a web address that starts with https://, like https://www.example.org/page",
+        ),
+        ("SCH-COUNT", True, "Enter a number"),
+        ("SCH-POLICY-REVIEWED", True, "Enter a real date"),
+        ("SCH-YES", 1, "Select yes or no"),
+        ("SCH-MANY", True, "Select the options that apply"),
+    ],
+)
+def test_answer_values_of_the_wrong_json_type_are_field_errors(
+    editor_api, school, choices_version, key, value, message
+):
+    declaration = make_declaration(provider=school, version=choices_version)
+    response = editor_api.patch(
+        f"/api/v1/declarations/{declaration.pk}/",
+        {"answers": {key: {"value": value}}},
+        format="json",
+        HTTP_IF_MATCH=declaration.etag,
+    )
+    assert assert_problem(response, 400)["errors"] == {f"answers.{key}.value": [message]}
+    assert declaration.answers.get(requirement_key=key).value is None
 
 
 def test_accept_other_than_json_is_406(editor_api):

@@ -5,15 +5,21 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Role, User
 from accounts.services import grant_role
-from audits.models import Answer, Declaration, DeclarationStatus
+from audits.models import Answer, Declaration, DeclarationRound, DeclarationStatus
+from audits.periods import next_period, period_for
+from audits.services import today
 from tests.api.conftest import bearer_client
 from tests.audits.factories import make_declaration
 from tests.providers.factories import AreaFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
+
+THIS_YEAR = period_for(today())
+NEXT_YEAR = next_period(THIS_YEAR)
 
 COMPLETE = {
     "SCH-POLICY-URL": {"value": "https://www.example.org/sen-policy"},
@@ -76,11 +82,46 @@ def test_create_again_returns_the_open_draft(editor_api, school, draft):
 def test_create_with_period_and_version(editor_api, school, choices_version):
     response = editor_api.post(
         "/api/v1/declarations/",
-        {"provider": school.pk, "period": "2027/28", "version": choices_version.pk},
+        {"provider": school.pk, "period": NEXT_YEAR, "version": choices_version.pk},
         format="json",
     )
     assert response.status_code == 201
-    assert response.json()["period"] == "2027/28"
+    assert response.json()["period"] == NEXT_YEAR
+
+
+@pytest.mark.parametrize("period", ["0000/01", "1900/01", "9999/00", "2019/20"])
+def test_create_refuses_a_year_the_pages_do_not_offer(editor_api, school, choices_version, period):
+    response = editor_api.post(
+        "/api/v1/declarations/", {"provider": school.pk, "period": period}, format="json"
+    )
+    assert response.status_code == 400
+    error = response.json()
+    assert error["status"] == 400 and error["title"] == "Invalid request"
+    assert error["errors"] == {
+        "period": [f"Declare for one of these academic years: {THIS_YEAR}, {NEXT_YEAR}"]
+    }
+    assert not Declaration.objects.exists()
+
+
+def test_create_for_the_year_of_a_round_of_the_area(editor_api, school, choices_version, officer):
+    DeclarationRound.objects.create(
+        area=school.area,
+        version=choices_version,
+        period="2019/20",
+        deadline=dt.date(2020, 7, 31),
+        opened_by=officer,
+    )
+    response = editor_api.post(
+        "/api/v1/declarations/", {"provider": school.pk, "period": "2019/20"}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["period"] == "2019/20"
+
+
+def test_the_schema_documents_the_location_of_a_new_declaration():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path in ("/api/v1/declarations/", "/api/v1/declarations/{id}/revise/"):
+        headers = schema["paths"][path]["post"]["responses"]["201"]["headers"]
+        assert "Location" in headers and "ETag" in headers
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,15 @@ def scored(school, worked):
     return declaration
 
 
+@pytest.fixture
+def icb_officer(school) -> User:
+    icb = IcbFactory()
+    IcbAreaCoverageFactory(icb=icb, area=school.area)
+    user = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    grant_role(user=user, role=Role.ICB_OFFICER, scope=icb)
+    return user
+
+
 def test_result_is_none_before_any_submission(editor_api, school, worked):
     body = editor_api.get(f"/api/v1/providers/{school.pk}/result/?standard=scoring-test").json()
     assert body["state"] == "none" and body["run"] is None and body["sections"] == []
@@ -59,6 +68,22 @@ def test_result_is_pending_until_scored_then_ready(editor_api, school, worked):
     assert rows["O4-HEALTH"]["outcome"] == "not_answered"
     assert rows["O4-HEALTH"]["why"] and rows["O4-HEALTH"]["rule"]
     assert {c["outcome"] for c in ready["counts"]} >= {"pass", "fail"}
+
+
+def test_icb_officer_reads_health_outcomes_but_no_scores(icb_officer, school, scored):
+    """As on the result page: every score counts requirements outside health."""
+    body = bearer_client(icb_officer).get(f"/api/v1/providers/{school.pk}/result/").json()
+    assert body["state"] == "ready" and body["health_only"] is True
+    assert body["run"]["declaration"] == scored.pk
+    assert body["score"] is None and body["all_musts_met"] is None
+    [section] = body["sections"]
+    assert section["code"] == "OFFER" and section["title"] and section["weight"] == 1
+    assert section["score"] is None and section["count"] is None
+    [row] = section["requirements"]
+    assert row["key"] == "O4-HEALTH" and row["outcome"] == "not_answered"
+    assert row["answer"] and row["rule"] and row["why"]
+    assert row["points_available"] is None and row["points_earned"] is None
+    assert sum(c["total"] for c in body["counts"]) == 1
 
 
 def test_result_parameters_are_validated(editor_api, school, scored):
@@ -144,7 +169,7 @@ def test_gap_permissions(school, scored):
     assert bearer_client(stranger).get("/api/v1/gaps/abc/").status_code == 404
 
 
-def test_area_gaps_and_icb_health_only(officer, school, scored):
+def test_area_gaps_and_icb_health_only(officer, icb_officer, school, scored):
     body = bearer_client(officer).get(f"/api/v1/areas/{school.area.code}/gaps/").json()
     assert body["count"] >= 2
     assert (
@@ -153,10 +178,6 @@ def test_area_gaps_and_icb_health_only(officer, school, scored):
         .status_code
         == 400
     )
-    icb = IcbFactory()
-    IcbAreaCoverageFactory(icb=icb, area=school.area)
-    icb_officer = User.objects.create_user("icb@example.org", "pw-for-tests-123")
-    grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb)
     client = bearer_client(icb_officer)
     health = client.get(f"/api/v1/areas/{school.area.code}/gaps/").json()
     assert {g["theme"] for g in health["results"]} == {"health"}

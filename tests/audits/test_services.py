@@ -7,7 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import Role, User
 from accounts.services import grant_role
 from audits.answers import AnswerErrors, AnswerInput
-from audits.models import AnswerChange, AnswerReviewState, Declaration, ReviewStatus
+from audits.models import (
+    AnswerChange,
+    AnswerReviewState,
+    Declaration,
+    DeclarationRound,
+    ReviewStatus,
+)
+from audits.periods import next_period, period_for
 from audits.selectors import declaration_progress, round_status
 from audits.services import (
     IncompleteDeclaration,
@@ -20,6 +27,7 @@ from audits.services import (
     start_declaration,
     start_revision,
     submit_declaration,
+    today,
 )
 from audits.signals import declaration_submitted
 from tests.audits.factories import make_declaration
@@ -27,6 +35,10 @@ from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory, Provid
 from tests.standards.builders import document, make_version
 
 pytestmark = pytest.mark.django_db
+
+# Declarations may be started only for this academic year and the next (or a round's).
+THIS_YEAR = period_for(today())
+NEXT_YEAR = next_period(THIS_YEAR)
 
 COMPLETE = {
     "SCH-POLICY-URL": AnswerInput(value="https://school.example.org/sen"),
@@ -53,24 +65,51 @@ def fill(declaration, user, answers=COMPLETE):
 def test_start_creates_an_answer_for_each_applicable_requirement_only(
     choices_version, school, editor
 ):
-    result = start_declaration(provider=school, user=editor, period="2026/27")
+    result = start_declaration(provider=school, user=editor, period=THIS_YEAR)
     keys = set(result.declaration.answers.values_list("requirement_key", flat=True))
     assert result.created
     assert keys == set(COMPLETE)  # LA-LOCAL-OFFER applies to local authorities only
     assert (
-        start_declaration(provider=school, user=editor, period="2026/27").declaration
+        start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
         == result.declaration
     )
+
+
+@pytest.mark.parametrize("period", ["0000/01", "1900/01", "9999/00", "2026-27"])
+def test_start_refuses_a_period_the_pages_do_not_offer(choices_version, school, editor, period):
+    with pytest.raises(ValidationError) as caught:
+        start_declaration(provider=school, user=editor, period=period)
+    assert list(caught.value.message_dict) == ["period"]
+    assert not Declaration.objects.exists()
+
+
+def test_start_accepts_this_year_the_next_and_a_round_of_the_area(
+    choices_version, school, editor, officer
+):
+    assert start_declaration(provider=school, user=editor, period=THIS_YEAR).created
+    assert start_declaration(provider=school, user=editor, period=NEXT_YEAR).created
+    past = "2019/20"
+    with pytest.raises(ValidationError):
+        start_declaration(provider=school, user=editor, period=past)
+    DeclarationRound.objects.create(
+        area=school.area,
+        version=choices_version,
+        period=past,
+        deadline=dt.date(2020, 7, 31),
+        opened_by=officer,
+    )
+    late = start_declaration(provider=school, user=editor, period=past).declaration
+    assert late.period == past and late.round.period == past
 
 
 def test_only_editors_can_start(choices_version, school, officer):
     other = User.objects.create_user("nobody@example.org", "pw-for-tests-123")
     with pytest.raises(PermissionDenied):
-        start_declaration(provider=school, user=other, period="2026/27")
+        start_declaration(provider=school, user=other, period=THIS_YEAR)
 
 
 def test_save_records_history_and_bumps_versions(choices_version, school, editor):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     answer = save_answer(
         declaration=declaration,
         requirement_key="SCH-COUNT",
@@ -88,7 +127,7 @@ def test_save_records_history_and_bumps_versions(choices_version, school, editor
 
 
 def test_saving_over_someone_elses_change_is_refused(choices_version, school, editor):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     save_answer(
         declaration=declaration,
         requirement_key="SCH-ONE",
@@ -162,7 +201,7 @@ def test_saving_over_someone_elses_change_is_refused(choices_version, school, ed
 def test_bad_answers_are_refused_with_field_errors(
     choices_version, school, editor, key, data, field, message
 ):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     with pytest.raises(AnswerErrors) as caught:
         save_answer(
             declaration=declaration,
@@ -176,7 +215,7 @@ def test_bad_answers_are_refused_with_field_errors(
 
 
 def test_save_and_continue_needs_an_answer(choices_version, school, editor):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     with pytest.raises(AnswerErrors) as caught:
         save_answer(
             declaration=declaration,
@@ -195,7 +234,7 @@ def test_save_and_continue_needs_an_answer(choices_version, school, editor):
 def test_submit_needs_every_answer_then_signals_on_commit(
     choices_version, school, editor, django_capture_on_commit_callbacks
 ):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     with pytest.raises(IncompleteDeclaration) as caught:
         submit_declaration(declaration=declaration, user=editor)
     assert len(caught.value.missing) == len(COMPLETE)
@@ -225,14 +264,14 @@ def test_submit_needs_every_answer_then_signals_on_commit(
 
 
 def test_submit_with_a_stale_etag_is_refused(choices_version, school, editor):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     fill(declaration, editor)
     with pytest.raises(StaleDeclaration):
         submit_declaration(declaration=declaration, user=editor, expected_row_version=1)
 
 
 def test_revision_copies_answers_into_a_new_draft(choices_version, school, editor):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     fill(declaration, editor)
     submit_declaration(declaration=declaration, user=editor)
     revision = start_revision(declaration=declaration, user=editor)
@@ -244,7 +283,7 @@ def test_revision_copies_answers_into_a_new_draft(choices_version, school, edito
 def test_new_version_copies_by_key_marks_attention_and_never_copies_a_changed_type(
     choices_version, school, editor
 ):
-    first = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    first = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     fill(first, editor)
     submit_declaration(declaration=first, user=editor)
     doc = document(version="2.0")
@@ -263,7 +302,7 @@ def test_new_version_copies_by_key_marks_attention_and_never_copies_a_changed_ty
     )
     reqs.append({**reqs[0], "key": "SCH-NEW", "title": "New duty"})
     new_version = make_version(doc, publish=True)
-    result = start_declaration(provider=school, user=editor, version=new_version, period="2027/28")
+    result = start_declaration(provider=school, user=editor, version=new_version, period=NEXT_YEAR)
     answers = {a.requirement_key: a for a in result.declaration.answers.all()}
     assert (
         answers["SCH-POLICY-URL"].value == "https://school.example.org/sen"
@@ -279,7 +318,7 @@ def test_new_version_copies_by_key_marks_attention_and_never_copies_a_changed_ty
 
 
 def test_save_answers_is_all_or_nothing(choices_version, school, editor):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     with pytest.raises(AnswerErrors) as caught:
         save_answers(
             declaration=declaration,
@@ -296,7 +335,7 @@ def test_save_answers_is_all_or_nothing(choices_version, school, editor):
 
 
 def test_area_officer_accepts_or_returns_with_comments(choices_version, school, editor, officer):
-    declaration = start_declaration(provider=school, user=editor, period="2026/27").declaration
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     fill(declaration, editor)
     submit_declaration(declaration=declaration, user=editor)
     returned = review_declaration(
@@ -343,18 +382,18 @@ def test_rounds_show_who_has_not_submitted(choices_version, school, editor, offi
     declaration_round = open_round(
         area=school.area,
         version=choices_version,
-        period="2026/27",
+        period=THIS_YEAR,
         deadline=dt.date.today() + dt.timedelta(days=30),
         user=officer,
     )
-    make_declaration(provider=school, version=choices_version, submitted=True)
+    make_declaration(provider=school, version=choices_version, period=THIS_YEAR, submitted=True)
     status = round_status(declaration_round=declaration_round)
     assert school in status.submitted and other in status.outstanding
     with pytest.raises(ValidationError):
         open_round(
             area=school.area,
             version=choices_version,
-            period="2026/27",
+            period=THIS_YEAR,
             deadline=dt.date.today(),
             user=officer,
         )
@@ -362,7 +401,7 @@ def test_rounds_show_who_has_not_submitted(choices_version, school, editor, offi
         open_round(
             area=school.area,
             version=choices_version,
-            period="2027/28",
+            period=NEXT_YEAR,
             deadline=dt.date.today(),
             user=editor,
         )

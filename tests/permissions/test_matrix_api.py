@@ -16,6 +16,8 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from api.services import create_token
 from audits.models import Declaration
+from audits.periods import next_period, period_for
+from audits.services import today
 from scoring.models import Gap
 from scoring.services import score_declaration
 from scoring.specs import clear_caches
@@ -34,6 +36,7 @@ SEES_OWN_SCHOOL = {
     Role.ICB_OFFICER,
     *READS_ALL,
 }
+NEXT_YEAR = next_period(period_for(today()))  # a year with no declaration yet
 COMPLETE = {"SCH-POLICY-URL": "https://www.example.org/sen", "SCH-POLICY-REVIEWED": "2026-09-01"}
 
 
@@ -111,7 +114,7 @@ def get(path: Callable[[ApiWorld], str]) -> Call:
 def start(provider: str) -> Call:
     return lambda client, w: client.post(
         "/api/v1/declarations/",
-        {"provider": getattr(w.world, provider).pk, "version": w.version.pk, "period": "2030/31"},
+        {"provider": getattr(w.world, provider).pk, "version": w.version.pk, "period": NEXT_YEAR},
         format="json",
     )
 
@@ -503,3 +506,17 @@ def test_icb_officer_reads_a_school_declaration_health_answers_only(api_world: A
         .json()
     )
     assert own["answers_scope"] == "all"
+
+
+def test_icb_officer_reads_a_school_result_without_its_scores(api_world: ApiWorld) -> None:
+    """As on the result page: the score and "all musts met" count requirements outside health."""
+    path = f"/api/v1/providers/{api_world.world.school.pk}/result/"
+    full = api_client(api_world, Role.AREA_OFFICER).get(path).json()
+    assert full["health_only"] is False
+    assert full["score"] is not None and full["all_musts_met"] is False
+    body = api_client(api_world, Role.ICB_OFFICER).get(path).json()
+    assert body["health_only"] is True
+    assert body["run"] == full["run"] and body["state"] == full["state"]
+    assert body["score"] is None and body["all_musts_met"] is None
+    # No health requirement applies to the school here, so none is listed or counted.
+    assert body["sections"] == [] and {c["total"] for c in body["counts"]} == {0}
