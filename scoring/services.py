@@ -486,17 +486,7 @@ def _sync_gaps(
         result.gaps_reopened += len(reopen)
     if resolve:
         bulk.resolve_gaps([(gap_id, run_id) for gap_id, run_id, _ in resolve], now=now)
-        events += [
-            GapEvent(
-                gap_id=g,
-                at=now,
-                action="resolved",
-                status=GapStatus.RESOLVED,
-                run_id=run_id,
-                note=note,
-            )
-            for g, run_id, note in resolve
-        ]
+        events += _run_events(resolve, action="resolved", status=GapStatus.RESOLVED, now=now)
         result.gaps_resolved += len(resolve)
     if supersede:
         Gap.objects.filter(pk__in=[g for g, _, _ in supersede]).update(
@@ -506,17 +496,7 @@ def _sync_gaps(
             updated_at=now,
             row_version=F("row_version") + 1,
         )
-        events += [
-            GapEvent(
-                gap_id=g,
-                at=now,
-                action="superseded",
-                status=GapStatus.SUPERSEDED,
-                run_id=run_id,
-                note=note,
-            )
-            for g, run_id, note in supersede
-        ]
+        events += _run_events(supersede, action="superseded", status=GapStatus.SUPERSEDED, now=now)
         result.gaps_superseded += len(supersede)
     _write_events(events)
 
@@ -581,11 +561,16 @@ def _reopen(
         updated_at=now,
         row_version=F("row_version") + 1,
     )
-    events += [
-        GapEvent(
-            gap_id=g, at=now, action="reopened", status=GapStatus.OPEN, run_id=run_id, note=note
-        )
-        for g, run_id, note in reopen
+    events += _run_events(reopen, action="reopened", status=GapStatus.OPEN, now=now)
+
+
+def _run_events(
+    changes: Sequence[tuple[int, int | None, str]], *, action: str, status: str, now: dt.datetime
+) -> list[GapEvent]:
+    """One history entry per (gap id, run id, note) that a run changed."""
+    return [
+        GapEvent(gap_id=g, at=now, action=action, status=status, run_id=run_id, note=note)
+        for g, run_id, note in changes
     ]
 
 
