@@ -45,6 +45,29 @@ def wait_for(check, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+@pytest.fixture(autouse=True)
+def _no_worker_sessions_left(django_db_blocker):
+    """Workers' connections to the test database end with the test, so that the database can
+    be dropped when the run ends (a killed worker's session takes a moment to go)."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    others = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid()"
+    )
+    deadline = time.monotonic() + 10
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        while True:
+            cursor.execute(others)
+            if not cursor.fetchall():
+                return
+            if time.monotonic() > deadline:
+                cursor.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS s")
+                return
+            time.sleep(0.2)
+
+
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_on_redis_scores_a_submission_and_a_rescore(version, area, monkeypatch):
