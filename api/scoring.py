@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -250,6 +252,13 @@ class GapPatchSerializer(StrictSerializer):
         return attrs
 
 
+class GapNoteSerializer(StrictSerializer):
+    note = serializers.CharField(
+        max_length=scoring_services.NOTE_MAX_LENGTH,
+        help_text="Kept in the gap's history, with who wrote it and when. Changes nothing else.",
+    )
+
+
 class GapParams(filters.ListParams):
     include_closed = serializers.BooleanField(
         required=False, help_text="Include resolved and superseded gaps (default false)."
@@ -272,6 +281,17 @@ def gap_detail(user: Any, gap_id: int) -> scoring_selectors.GapDetail:
         return scoring_selectors.gap_for(user=user, provider_id=provider_id, gap_id=gap_id)
     except ObjectDoesNotExist as exc:
         raise exceptions.NotFound() from exc
+
+
+@contextmanager
+def gap_service_errors() -> Iterator[None]:
+    """The gap services' refusals, as the API's 403 and 400."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        raise exceptions.ValidationError({k: list(v) for k, v in exc.message_dict.items()}) from exc
 
 
 def gap_response(detail: scoring_selectors.GapDetail) -> Response:
@@ -360,6 +380,18 @@ def gap_schemas() -> dict[str, Any]:
                 errors(*[c for c in WRITE_ERRORS if c != 409], 412, 428),
             ),
         ),
+        "notes": extend_schema(
+            tags=["results and gaps"],
+            summary="Add a note to a gap's history",
+            description="Open or closed gaps. Allowed to the provider's editors and its area's "
+            "officers. Needs no If-Match: a note changes nothing else on the gap.",
+            request=GapNoteSerializer,
+            parameters=[GAP_ID, ETAG_HEADER, RETRY_AFTER],
+            responses=merged(
+                {201: GapDetailSerializer},
+                errors(*[c for c in WRITE_ERRORS if c != 409]),
+            ),
+        ),
     }
 
 
@@ -375,7 +407,7 @@ from api.views import (  # noqa: E402  (the views module does not import this on
 class GapViewSet(ApiViewSet):
     serializer_class = GapDetailSerializer
     lookup_value_regex = "[^/]+"
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self) -> Any:  # for the schema only
         return Gap.objects.none()
@@ -407,18 +439,28 @@ class GapViewSet(ApiViewSet):
             **body.validated_data,
         }
         try:
-            scoring_services.update_gap(
-                gap_id=gap.pk, actor=request.user, row_version=gap.row_version, **fields
-            )
+            with gap_service_errors():
+                scoring_services.update_gap(
+                    gap_id=gap.pk, actor=request.user, row_version=gap.row_version, **fields
+                )
         except scoring_services.GapChanged as exc:
             raise PreconditionFailed() from exc
-        except PermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except ValidationError as exc:
-            raise exceptions.ValidationError(
-                {k: list(v) for k, v in exc.message_dict.items()}
-            ) from exc
         return gap_response(gap_detail(request.user, gap.pk))
+
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, pk: str) -> Response:
+        detail = gap_detail(request.user, parse_id(pk))
+        if not detail.can_change:
+            raise exceptions.PermissionDenied("You can read this gap but not change it.")
+        body = GapNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with gap_service_errors():
+            scoring_services.add_gap_note(
+                gap_id=detail.gap.pk, actor=request.user, note=body.validated_data["note"]
+            )
+        response = gap_response(gap_detail(request.user, detail.gap.pk))
+        response.status_code = 201
+        return response
 
 
 PROVIDER_ID = id_parameter("A provider's id.")

@@ -387,6 +387,11 @@ class GapDetail:
     can_change: bool
     events: list[Any]
 
+    @property
+    def closed_because(self) -> str:
+        """Why a superseded gap closed, as its history says."""
+        return next((e.note for e in self.events if e.action == "superseded"), "")
+
 
 def gap_for(*, user: Any, provider_id: int, gap_id: int) -> GapDetail:
     provider = provider_for(user=user, provider_id=provider_id)

@@ -1228,6 +1228,30 @@ def update_gap(
     return gap
 
 
+NOTE_MAX_LENGTH = 2000
+
+
+def add_gap_note(*, gap_id: int, actor: User, note: str) -> GapEvent:
+    """A note in the gap's history, open or closed. It changes nothing else, so it never
+    conflicts with someone planning the gap at the same time."""
+    with transaction.atomic():
+        gap = Gap.objects.select_related("provider").get(pk=gap_id)
+        if not can_change_gaps(user=actor, provider=gap.provider):
+            raise PermissionDenied("You cannot change this provider's gaps")
+        text = note.strip()
+        if not text:
+            raise ValidationError({"note": "Enter a note"})
+        if len(text) > NOTE_MAX_LENGTH:
+            raise ValidationError(
+                {"note": f"The note must be {NOTE_MAX_LENGTH:,} characters or fewer"}
+            )
+        event = GapEvent.objects.create(
+            gap=gap, action="note added", status=gap.status, actor=actor, note=text
+        )
+        record(actor=actor, action="gap note added", obj=gap, changes={"note": text})
+    return event
+
+
 def _event_note(gap: Gap) -> str:
     if gap.status == GapStatus.ACCEPTED:
         return f"Accepted until {gap.accepted_until:%-d %B %Y}: {gap.accepted_reason}"

@@ -82,7 +82,20 @@ def gap(request: HttpRequest, pk: int, gap_id: int) -> HttpResponse:
     form = GapForm(gap=gap)
     conflict = False
     status = 200
-    if request.method == "POST":
+    note, note_error = "", ""
+    if request.method == "POST" and request.POST.get("form") == "note":
+        if not detail.can_change:
+            raise PermissionDenied("You cannot change this provider's gaps")
+        note = request.POST.get("note", "")
+        try:
+            services.add_gap_note(gap_id=gap.pk, actor=request.user, note=note)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            note_error = exc.message_dict["note"][0]
+            status = 400
+        else:
+            messages.success(request, "Note added")
+            return redirect(f"{reverse('scoring:gap', args=[pk, gap.pk])}#history")
+    elif request.method == "POST":
         if not detail.can_change:
             raise PermissionDenied("You cannot change this provider's gaps")
         form = GapForm(gap=gap, data=request.POST)
@@ -133,6 +146,9 @@ def gap(request: HttpRequest, pk: int, gap_id: int) -> HttpResponse:
             "form": form,
             "conflict": conflict,
             "settable": gap.status in ACTIVE_GAP_STATUSES,
+            "note": note,
+            "note_error": note_error,
+            "note_max_length": services.NOTE_MAX_LENGTH,
         },
         status=status,
     )

@@ -169,6 +169,27 @@ def test_gap_permissions(school, scored):
     assert bearer_client(stranger).get("/api/v1/gaps/abc/").status_code == 404
 
 
+def test_notes_on_a_gap(editor_api, school, scored):
+    gap = Gap.objects.filter(provider=school).first()
+    url = f"/api/v1/gaps/{gap.pk}/notes/"
+    etag = editor_api.get(f"/api/v1/gaps/{gap.pk}/")["ETag"]
+    response = editor_api.post(url, {"note": "Discussed with governors."}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["events"][0]["action"] == "note added"
+    assert body["events"][0]["note"] == "Discussed with governors."
+    assert response["ETag"] == etag  # a note changes nothing else
+    for bad in ({}, {"note": ""}, {"note": "x" * 2001}, {"note": "ok", "extra": 1}):
+        refused = editor_api.post(url, bad, format="json")
+        assert refused.status_code == 400, bad
+        assert refused.json()["errors"]
+    viewer = User.objects.create_user("reader@example.org", "pw-for-tests-123")
+    grant_role(user=viewer, role=Role.PROVIDER_VIEWER, scope=school)
+    assert bearer_client(viewer).post(url, {"note": "x"}, format="json").status_code == 403
+    stranger = User.objects.create_user("nobody@example.org", "pw-for-tests-123")
+    assert bearer_client(stranger).post(url, {"note": "x"}, format="json").status_code == 404
+
+
 def test_area_gaps_and_icb_health_only(officer, icb_officer, school, scored):
     body = bearer_client(officer).get(f"/api/v1/areas/{school.area.code}/gaps/").json()
     assert body["count"] >= 2

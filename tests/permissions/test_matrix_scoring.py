@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role
-from scoring.models import Gap
+from scoring.models import Gap, GapEvent
 from scoring.specs import clear_caches
 from tests.permissions.world import ROLES, World
 from tests.scoring.builders import declare, score, worked_version
@@ -188,3 +188,25 @@ def test_area_gaps_show_only_the_areas_providers(scored: World, role: str) -> No
     html = client_for(scored, role).get(f"/areas/{scored.area.code}/gaps/").content.decode()
     assert "Own Primary School" in html
     assert "Other Primary School" not in html
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_who_may_add_a_note_to_a_gap(scored: World, change: str) -> None:
+    """The same people as may change a gap, on the same page."""
+    find, expected_by_role, default = CHANGES[change]
+    wrong = []
+    for role in ROLES:
+        target = find(scored)
+        notes = GapEvent.objects.filter(gap=target, action="note added")
+        before = notes.count()
+        response = client_for(scored, role).post(
+            f"/providers/{target.provider_id}/gaps/{target.pk}/",
+            {"form": "note", "note": f"A note from {role}"},
+        )
+        expected = expected_by_role.get(role, default)
+        added = notes.count() != before
+        if response.status_code != expected:
+            wrong.append(f"{role}: {response.status_code}, expected {expected}")
+        elif added != (expected == SAVED and role != "anonymous"):
+            wrong.append(f"{role}: added={added}")
+    assert not wrong, f"{change}: " + "; ".join(wrong)

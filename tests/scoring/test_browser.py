@@ -66,6 +66,17 @@ def test_result_and_gap_pages_are_accessible(live_server, page: Page, version, s
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Gap updated: L2 reviewed")).to_be_visible()
     assert_accessible(page, "gaps after saving")
+    # A note: an empty one is refused with the error summary; a real one joins the history.
+    page.goto(f"{live_server.url}/providers/{school.pk}/gaps/{gap.pk}/")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    assert_accessible(page, "note with an error")
+    page.get_by_role("link", name="Enter a note").click()
+    expect(page.get_by_label("Add a note")).to_be_focused()
+    page.get_by_label("Add a note").fill("Governors meet on 12 January.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Governors meet on 12 January.")).to_be_visible()
+    expect(page.get_by_text("Note added by")).to_be_visible()
     assert [e for e in errors if "status of 400" not in e] == []
 
 

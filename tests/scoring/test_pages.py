@@ -191,6 +191,46 @@ def test_planning_action_saves_and_shows_history(editor, school, scored):
     assert "Action planned by Pat Person" in page
 
 
+def test_notes_are_added_to_the_history_and_an_empty_one_is_refused(editor, school, scored):
+    client, _ = editor
+    gap = Gap.objects.get(provider=school, requirement_key="L2-REVIEWED")
+    url = f"/providers/{school.pk}/gaps/{gap.pk}/"
+    assert 'for="note">Add a note</label>' in text(client.get(url))
+    empty = client.post(url, {"form": "note", "note": "   "})
+    assert empty.status_code == 400
+    page = text(empty)
+    assert "<title>Error: " in page and '<a href="#note">Enter a note</a>' in page
+    assert 'id="note-error"' in page
+    too_long = client.post(url, {"form": "note", "note": "x" * 2001})
+    assert too_long.status_code == 400
+    assert "The note must be 2,000 characters or fewer" in text(too_long)
+    assert "x" * 2001 + "</textarea>" in text(too_long)  # input kept
+    saved = client.post(url, {"form": "note", "note": "Governors agreed a date for the review."})
+    assert saved.status_code == 302 and saved["Location"] == f"{url}#history"
+    page = text(client.get(url))
+    assert "Note added by Pat Person" in page
+    assert "Governors agreed a date for the review." in page
+    before = gap.row_version
+    gap.refresh_from_db()
+    assert (gap.status, gap.row_version) == (GapStatus.OPEN, before)  # nothing else changed
+
+
+def test_a_superseded_gap_says_why_it_closed(editor, school, scored):
+    gap = Gap.objects.get(provider=school, requirement_key="O2-SENCO")
+    doc = worked_document()
+    doc["version"] = "2.0"
+    doc["sections"][1]["requirements"][1]["applies_to"] = ["special_school"]
+    services.carry_over_gaps(version=worked_version(doc))
+    client, _ = editor
+    page = text(client.get(f"/providers/{school.pk}/gaps/{gap.pk}/"))
+    assert (
+        "Version 2.0 of the standard no longer applies this requirement to this type of provider"
+        in page
+    )
+    # Notes can still be added to a closed gap.
+    assert 'for="note">Add a note</label>' in page
+
+
 def test_accepting_needs_a_reason_and_a_date(editor, school, scored):
     client, _ = editor
     gap = Gap.objects.get(provider=school, requirement_key="O2-SENCO")
