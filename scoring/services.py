@@ -601,6 +601,10 @@ def _claim_predecessor_gaps(
         )
 
 
+# What people decide about a gap, as opposed to what scoring records.
+PLAN_FIELDS = ("status", "action_plan", "owner", "due_date", "accepted_reason", "accepted_until")
+
+
 def move_gaps(
     *,
     from_provider_id: int,
@@ -611,7 +615,8 @@ def move_gaps(
     """Give a closed provider's active gaps to its successor; returns how many moved.
 
     Where the successor already has a gap for the same requirement, the predecessor's gap is
-    closed as superseded, naming the successor, and the successor's gap carries on.
+    closed as superseded, naming the successor, and the successor's gap carries on; if that gap
+    is open with no plan of its own, it takes on the predecessor's plan or acceptance.
     """
     now = now or timezone.now()
     gaps = Gap.objects.filter(provider_id=from_provider_id, status__in=ACTIVE_GAP_STATUSES)
@@ -620,12 +625,30 @@ def move_gaps(
     moved = 0
     successor = Provider.objects.only("name", "urn").get(pk=to_provider_id)
     predecessor = Provider.objects.only("name", "urn").get(pk=from_provider_id)
-    taken = set(
-        Gap.objects.filter(provider_id=to_provider_id).values_list("standard_id", "requirement_key")
-    )
+    taken = {
+        (g.standard_id, g.requirement_key): g
+        for g in Gap.objects.filter(provider_id=to_provider_id)
+    }
     events = []
     for gap in gaps:
-        if (gap.standard_id, gap.requirement_key) in taken:
+        target = taken.get((gap.standard_id, gap.requirement_key))
+        if target is not None:
+            if target.status == GapStatus.OPEN and gap.status != GapStatus.OPEN:
+                for field in PLAN_FIELDS:
+                    setattr(target, field, getattr(gap, field))
+                target.updated_at = now
+                target.row_version += 1
+                target.save(update_fields=[*PLAN_FIELDS, "updated_at", "row_version"])
+                events.append(
+                    GapEvent(
+                        gap=target,
+                        at=now,
+                        action="plan carried over",
+                        status=target.status,
+                        note=f"From the gap of {predecessor.name} (URN {predecessor.urn}): "
+                        f"{_event_note(target)}",
+                    )
+                )
             gap.status = GapStatus.SUPERSEDED
             gap.closed_at = now
             note = f"Carried on by the gap of {successor.name} (URN {successor.urn})"

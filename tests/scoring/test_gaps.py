@@ -336,6 +336,42 @@ def test_the_sweep_moves_gaps_of_closed_providers_to_the_provider_carrying_on(ve
     assert set(gaps(academy)) == {"L2-REVIEWED", "O2-SENCO", "O4-HEALTH"}
 
 
+def test_a_successor_with_its_own_open_gap_takes_on_the_predecessors_plan(version, area, editor):
+    old = ProviderFactory(area=area, name="Old Community School")
+    score(declare(old, version))
+    planned = gaps(old)["L2-REVIEWED"]
+    grant_role(user=editor, role=Role.PROVIDER_EDITOR, scope=old)
+    services.update_gap(
+        gap_id=planned.pk,
+        actor=editor,
+        status=GapStatus.IN_PROGRESS,
+        action_plan="Governors review the policy in January",
+        owner="Jo Smith, SENCO",
+        due_date=dt.date(2027, 1, 31),
+        on=ON,
+    )
+    academy = ProviderFactory(area=area, name="New Academy")
+    score(declare(academy, version))  # the academy's own gaps, before the conversion is known
+    old.status = ProviderStatus.CLOSED
+    old.save()
+    ProviderLinkFactory(provider=academy, linked_provider=old, link_type="Predecessor")
+    services.move_gaps_of_closed_providers()
+    carried = gaps(academy)["L2-REVIEWED"]
+    assert (carried.status, carried.owner, carried.due_date, carried.action_plan) == (
+        GapStatus.IN_PROGRESS,
+        "Jo Smith, SENCO",
+        dt.date(2027, 1, 31),
+        "Governors review the policy in January",
+    )
+    event = GapEvent.objects.get(gap=carried, action="plan carried over")
+    assert event.note.startswith("From the gap of Old Community School")
+    planned.refresh_from_db()
+    assert planned.status == GapStatus.SUPERSEDED
+    # An open gap of the predecessor's leaves the successor's own gap as it was.
+    assert gaps(academy)["O4-HEALTH"].status == GapStatus.OPEN
+    assert not GapEvent.objects.filter(gap=gaps(academy)["O4-HEALTH"], action="plan carried over")
+
+
 def test_a_rescore_that_changes_nothing_writes_no_gap_rows(version, school):
     score(declare(school, version))
     events = GapEvent.objects.count()
