@@ -41,12 +41,20 @@ class Heading:
             f"Downloaded: {now.day} {now:%B %Y %H:%M}",
             "Filters: " + ("; ".join(f"{name}: {value}" for name, value in self.filters) or "none"),
         ]
-        lines += [f"Source: {source}" for source in self.sources]
+        lines += [f"Source: {source}" for source in dict.fromkeys(self.sources)]
         if self.sources:
             lines.append(OGL)
         if getattr(settings, "DEMO_MODE", False):
             lines.append("The declarations in this service are generated demonstration data.")
         return lines
+
+
+def _xml_text(value: object) -> object:
+    """XLSX is XML, which cannot hold most control characters (a pasted vertical tab, say):
+    they are left out rather than refusing the whole download."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _safe(value: object) -> object:
@@ -85,21 +93,21 @@ def xlsx_bytes(table: Table, heading: Heading) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = 40 if index == 1 else 18
     bold = Font(bold=True)
     for number, line in enumerate(lines):
-        cell = WriteOnlyCell(sheet, value=line)
+        cell = WriteOnlyCell(sheet, value=_xml_text(line))
         if number == 0:
             cell.font = Font(bold=True, size=14)
         sheet.append([cell])
     sheet.append([])
     header = []
     for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=column.label)
+        cell = WriteOnlyCell(sheet, value=_xml_text(column.label))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     for row in table.rows:
         values = []
         for column in table.columns:
-            value = export_value(row.get(column.key), column.kind, column.empty)
+            value = _xml_text(export_value(row.get(column.key), column.kind, column.empty))
             if isinstance(value, str) and value.startswith("="):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.data_type = "s"

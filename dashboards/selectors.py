@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,6 +61,7 @@ TOP_OVERDUE = 10
 TREND_POINTS = 12
 COMPARE_LIMIT = 10
 TYPE_LABELS = dict(ProviderType.choices)
+BOARDS_ONLY = frozenset({ProviderType.INTEGRATED_CARE_BOARD.value})
 PHASE_LABELS = {**dict(Phase.choices), Phase.NOT_APPLICABLE: "No phase (not a school)"}
 STRENGTH_LABELS = dict(Strength.choices)
 STATE_LABELS = dict(DeclarationState.choices)
@@ -851,6 +852,19 @@ SORTS = {
 NULLABLE = {"score", "last_submitted_at"}
 
 
+def _by_label(name: str) -> Any:
+    """Codes sort by the label people read ("16 plus" before "Primary"), other fields as they
+    are."""
+    labels = {"provider_type": TYPE_LABELS, "phase": PHASE_LABELS}.get(name)
+    if labels is None:
+        return F(name)
+    return Case(
+        *(When(**{name: code}, then=Value(label)) for code, label in labels.items()),
+        default=F(name),
+        output_field=CharField(),
+    )
+
+
 def filtered_snapshots(
     *,
     area: Area,
@@ -887,7 +901,7 @@ def filtered_snapshots(
     fields = SORTS.get(sort, SORTS["name"])
     ordering = []
     for index, name in enumerate(fields):
-        expression = F(name)
+        expression = _by_label(name)
         first = index == 0
         if first and descending:
             ordering.append(expression.desc(nulls_last=True))
@@ -1519,8 +1533,8 @@ def icb_dashboard(*, user: Any, code: str, standard_slug: str | None = None) -> 
     facts = context.facts
     if facts is not None:
         for requirement in sorted(facts.requirements.values(), key=lambda r: r.order):
-            if requirement.key not in facts.health_keys:
-                continue
+            if requirement.key not in facts.health_keys or requirement.applies_to <= BOARDS_ONLY:
+                continue  # the board's own duties are in its own declaration, below
             counts = totals.get(requirement.key, {})
             failed, assessed = failures(dict(counts), requirement.strength)
             health_table.rows.append(
@@ -1651,7 +1665,9 @@ def icb_area_table(rows: Iterable[ProviderSnapshot], area: Area) -> Table:
                 "type": TYPE_LABELS.get(row.provider_type, row.provider_type),
                 "met": row.health_met,
                 "failed": row.health_failed,
-                "musts": (row.health_must_failed == 0) if assessed else None,
+                "musts": (row.health_must_failed == 0)
+                if assessed
+                else ("No health requirement applies" if row.run_id is not None else None),
                 "open_gaps": row.health_open_gaps,
             }
         )

@@ -106,6 +106,7 @@ class RequirementFacts:
     strength: str
     theme: str
     order: int
+    applies_to: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,9 @@ def _facts(version_id: int, content_hash: str, status: str) -> VersionFacts:
         .values_list("key", "title", "section__code", "strength", "theme", "applies_to")
     )
     for order, (key, title, section, strength, theme, applies_to) in enumerate(rows):
-        requirements[key] = RequirementFacts(key, title, section, strength, theme, order)
+        requirements[key] = RequirementFacts(
+            key, title, section, strength, theme, order, frozenset(applies_to or [])
+        )
         applies.update(applies_to or [])
     return VersionFacts(
         id=version_id,
@@ -513,8 +516,8 @@ def _gap_counts(provider_ids: Sequence[int], *, standard_id: int) -> dict[int, _
             mine.accepted += 1
         if strength == "must" and status in (GapStatus.OPEN, GapStatus.IN_PROGRESS):
             mine.open_must += 1
-        if theme == HEALTH_THEME:
-            mine.health_open += 1
+        if theme == HEALTH_THEME and status in (GapStatus.OPEN, GapStatus.IN_PROGRESS):
+            mine.health_open += 1  # accepted gaps are not open, as for open_must
     return counts
 
 

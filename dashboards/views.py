@@ -308,7 +308,9 @@ def national_download(request: HttpRequest, table: str, fmt: str) -> HttpRespons
             filters.append(("Sorted by", _sorted_by(result, sort, descending)))
     heading = Heading(
         title=result.title,
-        place="England: every local authority area",
+        place="England: the local authority areas chosen"
+        if table == "compare"
+        else "England: every local authority area",
         version=context.version_label,
         as_at=_as_at(context.as_at),
         filters=filters,
@@ -412,6 +414,8 @@ def icb_area_download(request: HttpRequest, code: str, area_code: str, fmt: str)
     filters = []
     if found.provider_type:
         filters.append(("Type", dict(ProviderType.choices)[found.provider_type]))
+    if sort != "name" or descending:
+        filters.append(("Sorted by", _sorted_by(found.table, sort, descending)))
     heading = Heading(
         title=found.table.title,
         place=f"Integrated care board: {found.icb.name} ({found.icb.code}); area: {found.area.name} (LA code {found.area.code})",

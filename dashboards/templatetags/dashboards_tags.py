@@ -95,20 +95,24 @@ def _header(table: Table, column: Any, sort_query: str | None) -> str:
     descending = table.descending if current else False
     # The link sorts the other way round if this column is the current sort.
     next_order = "asc" if current and descending else "desc" if current else "asc"
-    if not current and column.numeric:
-        next_order = "desc"
+    if not current and (column.numeric or column.kind == "date"):
+        next_order = "desc"  # highest, or newest, first
     query = f"{sort_query}&" if sort_query else ""
     href = escape(f"?{query}sort={column.key}&order={next_order}")
     aria = ""
     state = ""
+    # (ascending, descending) in words people use for the column's kind of value.
+    words = (
+        ("oldest first", "newest first")
+        if column.kind == "date"
+        else ("lowest first", "highest first")
+        if column.numeric
+        else ("A to Z", "Z to A")
+    )
     if current:
         aria = f' aria-sort="{"descending" if descending else "ascending"}"'
-        state = " (sorted, highest first)" if descending else " (sorted, lowest first)"
-        if not column.numeric:
-            state = " (sorted, Z to A)" if descending else " (sorted, A to Z)"
-    hint = "sort highest first" if next_order == "desc" else "sort lowest first"
-    if not column.numeric:
-        hint = "sort Z to A" if next_order == "desc" else "sort A to Z"
+        state = f" (sorted, {words[descending]})"
+    hint = f"sort {words[next_order == 'desc']}"
     return (
         f'<th scope="col" class="{header_class}"{aria}>'
         f'<a class="govuk-link app-sort-link" href="{href}">{label}'

@@ -65,6 +65,15 @@ def test_a_provider_row_holds_its_result_status_and_gaps(version, area):
     # Gaps: L1 (must), L2 (should), H1 (must, health) are open.
     assert (row.open_gaps, row.open_must_gaps, row.health_open_gaps) == (3, 2, 1)
     assert row.phase == Phase.SECONDARY
+    # An accepted gap is no longer open: not for must gaps, not for health gaps either.
+    Gap.objects.filter(provider=school, theme="health").update(
+        status=GapStatus.ACCEPTED,
+        accepted_reason="Commissioned from April",
+        accepted_until=dt.date.today() + dt.timedelta(days=90),
+    )
+    services.refresh_provider_snapshots(provider_ids=[school.pk])
+    row = snapshot(school)
+    assert (row.open_must_gaps, row.health_open_gaps) == (1, 0)
 
 
 def test_statuses_drafts_and_no_declaration(version, area):

@@ -1,5 +1,6 @@
 """The dashboard pages and downloads: what they show, filters, sorting, paging and exports."""
 
+import copy
 import csv
 import html
 import io
@@ -14,7 +15,7 @@ from accounts.services import grant_role
 from dashboards import services
 from dashboards.models import OfficialStatistic, StatisticsDataset
 from providers.models import Phase
-from tests.dashboards.builders import ALL_YES, declare, declare_and_score
+from tests.dashboards.builders import ALL_YES, DOCUMENT, declare, declare_and_score
 from tests.providers.factories import (
     AreaFactory,
     IcbAreaCoverageFactory,
@@ -22,6 +23,7 @@ from tests.providers.factories import (
     IcbProviderFactory,
     ProviderFactory,
 )
+from tests.standards.builders import make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +199,20 @@ def test_the_providers_table_filters_sorts_and_links_to_results(officer, figures
     assert officer.get(url, {"type": "castle", "sort": "nonsense", "page": "x"}).status_code == 200
 
 
+def test_providers_sort_by_the_labels_people_read(officer, version, area):
+    for name, phase in (("Pine Primary", Phase.PRIMARY), ("Ash College", Phase.SIXTEEN_PLUS)):
+        ProviderFactory(area=area, name=name, phase=phase)
+    ProviderFactory(area=area, name="Yew Nursery", phase=Phase.NURSERY)
+    services.refresh_all()
+    url = f"/dashboards/areas/{area.code}/providers/"
+    body = text(officer.get(url, {"sort": "phase"}))
+    names = [r[0] for r in rows(body, "Providers")]
+    # "16 plus", "Nursery", "Primary": A to Z by label, not by code.
+    assert names.index("Ash College") < names.index("Yew Nursery") < names.index("Pine Primary")
+    assert "(sorted, A to Z)" in body
+    assert "sort newest first" in body  # the last-submitted column speaks of dates
+
+
 def test_the_providers_table_pages(officer, version, area, settings):
     from dashboards import selectors
 
@@ -294,6 +310,17 @@ def test_spreadsheet_formulas_in_text_are_written_as_text(officer, figures, area
     assert "'=HYPERLINK" in body
 
 
+def test_control_characters_in_text_do_not_break_the_spreadsheet(officer, figures, area):
+    figures["strong"].name = "Alder\x0bPrimary"  # a vertical tab, as pasted from a word processor
+    figures["strong"].save()
+    services.refresh_all()
+    for path in ("providers.xlsx?q=x%08y", "providers.xlsx", "heatmap.xlsx"):
+        response = officer.get(f"/dashboards/areas/{area.code}/download/{path}")
+        assert response.status_code == 200, path
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "AlderPrimary" in [row[0] for row in sheet.iter_rows(values_only=True)]
+
+
 def test_the_national_view_sorts_filters_and_rolls_up(analyst, figures, area):
     other = AreaFactory(
         name="Northshire", code="991", region_code="E12000001", region_name="North East"
@@ -369,6 +396,38 @@ def test_the_icb_view_shows_health_only_and_its_own_declaration(version, figures
         ).status_code
         == 200
     )
+
+
+def test_the_icb_view_leaves_the_boards_own_duties_to_its_declaration(area):
+    doc = copy.deepcopy(DOCUMENT)
+    health = doc["sections"][1]["requirements"]
+    for requirement in health:
+        requirement["applies_to"] = ["mainstream_school", "integrated_care_board"]
+    health.append(
+        {
+            **health[0],
+            "key": "H3-BOARD",
+            "title": "The board commissions health provision",
+            "applies_to": ["integrated_care_board"],
+        }
+    )
+    version = make_version(doc, publish=True)
+    icb = IcbFactory(name="NHS Ownshire ICB")
+    IcbAreaCoverageFactory(icb=icb, area=area, share="1.0000")
+    declare_and_score(ProviderFactory(area=area, name="Alder Primary"), version)
+    special = ProviderFactory(area=area, name="Oak Special", provider_type="special_school")
+    declare_and_score(special, version, {"L1-POLICY": True, "L2-REVIEW": True})
+    services.refresh_all()
+    client = signed_in(Role.ICB_OFFICER, icb)
+    body = text(client.get(f"/dashboards/icbs/{icb.code}/"))
+    health_rows = rows(body, "Health-related requirements across the providers of these areas")
+    assert [r[1] for r in health_rows] == ["H1-NURSE", "H2-THERAPY"]
+    drill = text(client.get(f"/dashboards/icbs/{icb.code}/areas/{area.code}/"))
+    by_name = {
+        r[0]: r for r in rows(drill, f"Providers in {area.name}: health-related requirements")
+    }
+    assert by_name["Oak Special"][4] == "No health requirement applies"
+    assert by_name["Alder Primary"][4] == "Yes"
 
 
 def test_a_dashboard_with_nothing_yet(officer, version, area):
