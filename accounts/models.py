@@ -3,6 +3,7 @@ import operator
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -88,6 +89,12 @@ ROLE_SCOPE = {
     Role.SITE_ADMIN: None,
 }
 SCOPE_FIELDS = ("provider", "trust", "area", "icb")
+SCOPE_LABELS = {
+    "provider": "provider",
+    "trust": "trust",
+    "area": "local authority area",
+    "icb": "integrated care board",
+}
 
 
 def _scope_condition(role: str, scope: str | None) -> models.Q:
@@ -156,6 +163,23 @@ class RoleGrant(models.Model):
     def scope_label(self) -> str:
         scope = self.scope_object
         return f" for {scope}" if scope is not None else ""
+
+    def clean(self) -> None:
+        """The scope check in words, naming the field to fix (the database constraint is the
+        backstop)."""
+        if self.role not in ROLE_SCOPE:
+            return
+        scope = ROLE_SCOPE[Role(self.role)]
+        role = Role(self.role).label.lower()
+        errors = {}
+        for name in SCOPE_FIELDS:
+            given = getattr(self, f"{name}_id") is not None
+            if name == scope and not given:
+                errors[name] = f"Choose the {SCOPE_LABELS[name]} this {role} works for"
+            elif name != scope and given:
+                errors[name] = f"A {role} has no {SCOPE_LABELS[name]}: leave this empty"
+        if errors:
+            raise ValidationError(errors)
 
 
 class AuditEvent(models.Model):

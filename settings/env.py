@@ -36,6 +36,6 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 def env_required(name: str) -> str:
     value = os.environ.get(name)
-    if not value:
+    if not value or not value.strip():
         raise ImproperlyConfigured(f"The environment variable {name} must be set in production.")
     return value

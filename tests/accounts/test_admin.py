@@ -51,6 +51,28 @@ def test_adding_a_person_sends_an_invitation_and_grants_roles(
     assert {"person invited", "role granted"} <= actions
 
 
+def test_a_role_without_its_scope_is_explained_at_the_field(admin_client: Client):
+    area = AreaFactory()
+    data = {
+        "email": "someone@example.org",
+        "full_name": "Some One",
+        **inline(
+            forms=[
+                {"role": Role.PROVIDER_EDITOR, "area": str(area.pk)},
+                {"role": Role.NATIONAL_ANALYST, "area": str(area.pk)},
+            ]
+        ),
+    }
+    response = admin_client.post("/admin/accounts/user/add/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose the provider this provider editor works for" in html
+    assert "A provider editor has no local authority area: leave this empty" in html
+    assert "A national analyst has no local authority area: leave this empty" in html
+    assert "is violated" not in html
+    assert not User.objects.filter(email__iexact="someone@example.org").exists()
+
+
 def test_audit_trail_is_read_only_in_the_admin(admin_client: Client):
     AuditEvent.objects.create(
         action="role granted", object_type="accounts.rolegrant", actor_label="x"

@@ -57,6 +57,22 @@ def test_lock_out_after_repeated_failures(client: Client, person: User, settings
     assert "You have been locked out" in response.content.decode()
 
 
+def test_the_lock_out_is_of_the_account_in_any_letter_case_not_of_the_address(
+    client: Client, person: User, settings
+):
+    other = User.objects.create_user("officer@example.org", PASSWORD)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        email = "HEAD@example.org" if n % 2 else "head@example.org"
+        client.post("/account/sign-in/", {"username": email, "password": "wrong"})
+    locked = client.post(
+        "/account/sign-in/", {"username": "Head@Example.org", "password": PASSWORD}
+    )
+    assert locked.status_code == 429
+    # Someone else at the same address still signs in.
+    response = Client().post("/account/sign-in/", {"username": other.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_sign_out_needs_a_post(client: Client, person: User):
     client.force_login(person)
     assert client.get("/account/sign-out/").status_code == 405

@@ -102,6 +102,13 @@ def test_production_refuses_to_start_without_its_settings(missing):
     assert missing in result.stderr
 
 
+@pytest.mark.parametrize("blank", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_a_setting_that_is_only_spaces(blank):
+    result = _production({**GOOD, blank: "  "}, "pass")
+    assert result.returncode != 0
+    assert blank in result.stderr
+
+
 def test_production_settings_are_secure():
     code = (
         "from django.conf import settings as s; "
