@@ -43,31 +43,76 @@ class FileRejected(Exception):
         super().__init__("; ".join(str(problem) for problem in problems))
 
 
+UNICODE_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _refuse_utf16(stream: IO[bytes], file_name: str) -> None:
+    """Refuse a UTF-16 or UTF-32 file (a byte order mark, or NUL bytes in the header).
+
+    Such bytes would otherwise be read as Windows-1252 and every column reported missing.
+    """
+    start = stream.read(CHUNK)
+    stream.seek(0)
+    found = next((name for bom, name in UNICODE_BOMS if start.startswith(bom)), None)
+    if found is None and b"\x00" in start.split(b"\n", 1)[0]:
+        found = "UTF-16"
+    if found is not None:
+        raise FileRejected(
+            [
+                FileProblem(
+                    file_name,
+                    f"cannot read the file: it is {found} text; save it as CSV in UTF-8"
+                    " or Windows-1252 (in Excel: CSV UTF-8 (Comma delimited))",
+                )
+            ]
+        )
+
+
+def _advance(chunk: bytes, offset: int, line: int, line_start: int) -> tuple[int, int]:
+    """The line number and the offset of the line's start after the chunk at offset."""
+    last = chunk.rfind(b"\n")
+    if last < 0:
+        return line, line_start
+    return line + chunk.count(b"\n"), offset + last + 1
+
+
 def detect_encoding(stream: IO[bytes], file_name: str) -> str:
     """UTF-8 (with or without a byte order mark) if the bytes are valid UTF-8, else Windows-1252.
 
     GIAS publishes its extracts in Windows-1252; a file saved again by a spreadsheet is often
     UTF-8 with a BOM. Bytes that are neither (0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in
-    Windows-1252) make the file unreadable. Leaves the stream at its start.
+    Windows-1252) make the file unreadable: the problem names the line and column (character
+    in the line) of the first. UTF-16 and UTF-32 are refused. Leaves the stream at its start.
     """
+    _refuse_utf16(stream, file_name)
     for encoding in ("utf-8-sig", "cp1252"):
         stream.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        offset = 0
+        lines, line_start, offset = 1, 0, 0  # where the current chunk starts
         try:
             while chunk := stream.read(CHUNK):
                 decoder.decode(chunk)
+                lines, line_start = _advance(chunk, offset, lines, line_start)
                 offset += len(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
             if encoding == "cp1252":
                 stream.seek(0)
+                # Windows-1252 is one byte a character, so the column is the byte's place.
+                line, line_start = _advance(chunk[: exc.start], offset, lines, line_start)
+                column = offset + exc.start - line_start + 1
                 raise FileRejected(
                     [
                         FileProblem(
                             file_name,
                             "cannot read the file: it is neither UTF-8 nor Windows-1252 text"
-                            f" (byte 0x{exc.object[exc.start]:02X} at offset {offset + exc.start})",
+                            f" (byte 0x{chunk[exc.start]:02X} at line {line}, column {column})",
+                            line=line,
                         )
                     ]
                 ) from exc
@@ -113,11 +158,22 @@ class CsvFile:
     _line_num: Callable[[], int]
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Each record with the number of the line it starts on (the header is line 1)."""
+        """Each record but blank lines, with the line it starts on (the header is line 1)."""
         previous = self._line_num()
         for record in self._reader:
-            yield previous + 1, record
+            if record:
+                yield previous + 1, record
             previous = self._line_num()
+
+    def width_problem(self, line: int, record: list[str]) -> FileProblem | None:
+        """A record must have one cell for each column: any other count shifts the columns."""
+        if len(record) == len(self.header):
+            return None
+        return FileProblem(
+            self.file_name,
+            f"has {len(record)} cells but the header has {len(self.header)} columns",
+            line,
+        )
 
     def bytes_read(self) -> int:
         try:

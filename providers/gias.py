@@ -7,9 +7,10 @@ Rules (see docs/providers.md):
   EstablishmentStatus (name), LA (code). Every other column is optional; a field whose columns
   are absent is left as it is on existing providers and takes its default on new ones.
 - Fatal problems (the file is malformed; nothing is imported): an unreadable encoding, a missing
-  required column, and any row with an empty or non-numeric URN, a URN or UKPRN already used on
-  another line, an empty name, type, status or LA code, a date not in DD-MM-YYYY form, or a
-  number that is not a whole number.
+  required column, any row with more or fewer cells than the header has columns (its values
+  would land in the wrong columns), and any row with an empty or non-numeric URN, a URN or
+  UKPRN already used on another line, an empty name, type, status or LA code, a date not in
+  DD-MM-YYYY form, or a number that is not a whole number.
 - Skipped rows (counted by reason): types the service does not cover (Welsh establishments,
   British schools overseas …), LA codes that are not English areas, and with `only_area`, rows
   of other areas. Skipped rows are checked only for their URN.
@@ -243,16 +244,13 @@ class _Parser:
         )
 
     def run(self) -> ParsedExtract:
-        width = len(self.file.header)
         try:
             for line, record in self.file.records():
                 self.result.records += 1
-                if len(record) < width:
-                    if not any(record):
-                        self.result.records -= 1
-                        continue  # a blank line
-                    record = record + [""] * (width - len(record))
-                self.row(line, record)
+                if problem := self.file.width_problem(line, record):
+                    self.result.problems.append(problem)
+                else:
+                    self.row(line, record)
                 if self.progress and self.result.records % 2000 == 0:
                     self.progress("reading", self.file.bytes_read(), self.file.size)
         except csv.Error as exc:

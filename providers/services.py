@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from accounts.models import AuditEvent, User
 from providers.bulk import update_rows
 from providers.csvfiles import FileProblem, FileRejected, Source, open_csv
 from providers.gias import (
@@ -275,13 +276,16 @@ def import_gias(
     only_area: Area | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    actor: User | None = None,
 ) -> GiasImportReport:
     """Import a GIAS "all establishment data" extract: all or nothing.
 
     The whole file is read and checked first; if anything is wrong the report lists every
     problem (file, line, column) and nothing is changed. Otherwise providers are created or
-    updated by URN in one transaction. With only_area, rows of other areas are skipped, and a
-    URN that belongs to another area's provider is rejected. With dry_run nothing is written.
+    updated by URN in one transaction, with an audit event (by actor, or the system) for each
+    one created or updated that names the fields changed, before and after. With only_area,
+    rows of other areas are skipped, and a URN that belongs to another area's provider is
+    rejected. With dry_run nothing is written.
     """
     report = GiasImportReport(file_name=file_name, dry_run=dry_run)
     area_ids = dict(Area.objects.values_list("code", "id"))
@@ -302,7 +306,9 @@ def import_gias(
     if report.errors:
         return report
     with transaction.atomic():
-        _apply_extract(parsed, report, only_area=only_area, dry_run=dry_run, progress=progress)
+        _apply_extract(
+            parsed, report, only_area=only_area, dry_run=dry_run, progress=progress, actor=actor
+        )
         if report.errors or dry_run:
             transaction.set_rollback(True)
     return report
@@ -315,6 +321,7 @@ def _apply_extract(
     only_area: Area | None,
     dry_run: bool,
     progress: Progress | None,
+    actor: User | None,
 ) -> None:
     fields = parsed.present_fields
     positions = [FIELDS.index(name) for name in fields]
@@ -365,9 +372,28 @@ def _apply_extract(
             Provider.objects.filter(pk__in=release[start : start + UPDATE_BATCH]).update(ukprn=None)
 
     now = timezone.now()
+    audit = _ProviderAudit(actor, parsed.file_name, now, trust_ids)
     to_create: list[Provider] = []
     to_update: list[tuple[Any, ...]] = []
     update_fields = [*fields, "updated_at"]
+
+    def save(at_least: int) -> None:
+        """Write what has gathered, in batches of at least `at_least` (a dry run writes none)."""
+        if dry_run:
+            to_create.clear()
+            to_update.clear()
+            audit.events.clear()
+            return
+        if len(to_create) >= at_least:
+            audit.created(Provider.objects.bulk_create(to_create))
+            to_create.clear()
+        if len(to_update) >= at_least:
+            update_rows(Provider, update_fields, to_update)
+            to_update.clear()
+        if len(audit.events) >= at_least:
+            AuditEvent.objects.bulk_create(audit.events, batch_size=BATCH)
+            audit.events.clear()
+
     total = len(parsed.rows)
     for done, row in enumerate(parsed.rows, start=1):
         values = list(row.values)
@@ -388,26 +414,82 @@ def _apply_extract(
                 report.unchanged += 1
                 continue
             to_update.append((current[0], *wanted, now))
+            audit.updated(current[0], values[FIELDS.index("name")], fields, current[2:], wanted)
             report.updated += 1
-        if not dry_run:
-            if len(to_create) >= BATCH:
-                Provider.objects.bulk_create(to_create)
-                to_create.clear()
-            if len(to_update) >= BATCH:
-                update_rows(Provider, update_fields, to_update)
-                to_update.clear()
-        else:
-            to_create.clear()
-            to_update.clear()
+        save(at_least=BATCH)
         if progress and done % 2000 == 0:
             progress("saving", done, total)
+    save(at_least=1)
     if not dry_run:
-        if to_create:
-            Provider.objects.bulk_create(to_create)
-        update_rows(Provider, update_fields, to_update)
         _resolve_links()
     if progress:
         progress("saving", total, total)
+
+
+class _ProviderAudit:
+    """The audit events of an import: one for each provider created or updated.
+
+    Each names the fields changed as {field: [before, after]} (a new provider's empty fields
+    are left out), with the area and trust by code and dates as YYYY-MM-DD.
+    """
+
+    CREATED = "provider created by GIAS import"
+    UPDATED = "provider updated by GIAS import"
+
+    def __init__(
+        self, actor: User | None, file_name: str, at: dt.datetime, trust_ids: dict[str, int]
+    ) -> None:
+        self.actor = actor if actor is not None and actor.pk else None
+        self.file_name = file_name
+        self.at = at
+        self.codes: dict[str, dict[Any, str]] = {
+            "area_id": {pk: code for code, pk in Area.objects.values_list("code", "id")},
+            "trust_id": {pk: code for code, pk in trust_ids.items()},
+        }
+        self.events: list[AuditEvent] = []
+
+    def value(self, name: str, value: Any) -> Any:
+        if name in self.codes and value is not None:
+            return self.codes[name].get(value, value)
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    def add(self, action: str, pk: int, label: str, changed: dict[str, list[Any]]) -> None:
+        self.events.append(
+            AuditEvent(
+                actor=self.actor,
+                actor_label=self.actor.email if self.actor else "system",
+                action=action,
+                object_type=Provider._meta.label_lower,
+                object_id=str(pk),
+                object_label=label[:300],
+                changes={"file": self.file_name, "fields": changed},
+                at=self.at,
+            )
+        )
+
+    def created(self, providers: list[Provider]) -> None:
+        for provider in providers:
+            changed = {
+                name.removesuffix("_id"): [None, self.value(name, value)]
+                for name in ("urn", *FIELDS)
+                if (value := getattr(provider, name)) not in (None, "", [])
+            }
+            self.add(self.CREATED, provider.pk, provider.name, changed)
+
+    def updated(
+        self,
+        pk: int,
+        label: str,
+        fields: tuple[str, ...],
+        before: tuple[Any, ...],
+        after: tuple[Any, ...],
+    ) -> None:
+        changed = {
+            name.removesuffix("_id"): [self.value(name, old), self.value(name, new)]
+            for name, old, new in zip(fields, before, after, strict=True)
+            if old != new
+        }
+        self.add(self.UPDATED, pk, label, changed)
 
 
 def _upsert_trusts(
@@ -465,13 +547,11 @@ def _link_rows(
         i_urn, i_link = csv_file.index("URN"), csv_file.index(LINK_URN)
         i_type, i_date = csv_file.index(LINK_TYPE), csv_file.index(LINK_DATE)
         assert i_urn is not None and i_link is not None and i_type is not None
-        width = len(csv_file.header)
         try:
             for line, record in csv_file.records():
-                if len(record) < width:
-                    if not any(record):
-                        continue
-                    record = record + [""] * (width - len(record))
+                if problem := csv_file.width_problem(line, record):
+                    report.errors.append(problem)
+                    continue
                 problems = len(report.errors)
                 values = []
                 for column, index in (("URN", i_urn), (LINK_URN, i_link)):

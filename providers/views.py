@@ -119,7 +119,12 @@ def area_import(request: HttpRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["extract"]
-        report = services.import_gias(source=upload, file_name=upload.name, only_area=area)
+        report = services.import_gias(
+            source=upload,
+            file_name=upload.name,
+            only_area=area,
+            actor=request.user,  # type: ignore[arg-type]
+        )
         record(
             actor=request.user,  # type: ignore[arg-type]
             action="GIAS extract imported" if report.ok else "GIAS extract refused",

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,6 +49,18 @@ def gias_bytes(
     for row in rows:
         writer.writerow([row.get(column, "") for column in header])
     return out.getvalue().encode(encoding)
+
+
+def edit_cells(data: bytes, line: int, edit: Callable[[list[bytes]], object]) -> bytes:
+    """The file with the cells of one line (1 is the header) changed in place by edit.
+
+    Splits on commas, so only for lines whose values have none (as establishment()'s).
+    """
+    lines = data.split(b"\r\n")
+    cells = lines[line - 1].split(b",")
+    edit(cells)
+    lines[line - 1] = b",".join(cells)
+    return b"\r\n".join(lines)
 
 
 def write_gias(tmp_path: Path, rows: list[dict[str, str]], name: str = "gias.csv", **kw) -> Path:

@@ -5,11 +5,20 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.models import AuditEvent
 from providers.gias import SKIP_NOT_ENGLISH, SKIP_OUTSIDE_AREA
+from providers.management.commands.import_gias import Command as ImportGias
 from providers.models import Provider, ProviderLink, Trust
 from providers.selectors import area_by_code
 from providers.services import import_gias
-from tests.providers.builders import SAMPLE, establishment, gias_bytes, write_gias
+from tests.providers.builders import (
+    HEADER_2024,
+    SAMPLE,
+    edit_cells,
+    establishment,
+    gias_bytes,
+    write_gias,
+)
 from tests.providers.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +125,35 @@ def test_a_file_that_is_neither_utf8_nor_windows_1252_is_refused(areas, tmp_path
     path = tmp_path / "binary.csv"
     path.write_bytes(gias_bytes([establishment()]) + b"\x81\x8d\x90")
     message, err = run_failing(path)
-    assert f"{path}: cannot read the file: it is neither UTF-8 nor Windows-1252" in err
+    assert f"{path}:3: cannot read the file: it is neither UTF-8 nor Windows-1252" in err
     assert "nothing was imported" in message
+    assert not Provider.objects.exists()
+
+
+@pytest.mark.parametrize("chunk", [None, 16])
+def test_an_undecodable_byte_is_placed_by_line_and_column(areas, monkeypatch, chunk):
+    if chunk:  # the place is right across the chunks the file is read in
+        monkeypatch.setattr("providers.csvfiles.CHUNK", chunk)
+    rows = [establishment(URN="999001"), establishment(URN="999002", Street="1 School\x81Lane")]
+    data = gias_bytes(rows, encoding="latin-1")
+    column = data.split(b"\r\n")[2].index(b"\x81") + 1
+    report = import_gias(source=io.BytesIO(data), file_name="upload.csv")
+    assert [str(e) for e in report.errors] == [
+        "upload.csv:3: cannot read the file: it is neither UTF-8 nor Windows-1252 text"
+        f" (byte 0x81 at line 3, column {column})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")],
+)
+def test_a_utf16_file_is_refused_as_such(areas, encoding, name):
+    report = importing([establishment()], encoding=encoding)
+    assert [str(e) for e in report.errors] == [
+        f"upload.csv: cannot read the file: it is {name} text; save it as CSV in UTF-8"
+        " or Windows-1252 (in Excel: CSV UTF-8 (Comma delimited))"
+    ]
     assert not Provider.objects.exists()
 
 
@@ -210,6 +246,28 @@ def test_a_ukprn_may_move_when_the_file_moves_it(areas):
     )
     assert report.ok, report.errors
     assert Provider.objects.get(urn="999001").ukprn == "10000001"
+
+
+STREET = HEADER_2024.index("Street")
+
+
+@pytest.mark.parametrize(
+    ("edit", "cells"),
+    [
+        (lambda cells: cells.insert(STREET + 1, b"Flat 1"), 141),
+        (lambda cells: cells.pop(STREET), 139),
+        (lambda cells: cells.pop(), 139),
+    ],
+)
+def test_a_row_with_more_or_fewer_cells_than_the_header_is_fatal(areas, tmp_path, edit, cells):
+    ProviderFactory(urn="999001", name="Old name", area=area_by_code("213"))
+    rows = [establishment(URN="999001", EstablishmentName="New name"), establishment(URN="999002")]
+    path = tmp_path / "gias.csv"
+    path.write_bytes(edit_cells(gias_bytes(rows), 3, edit))
+    message, err = run_failing(path)
+    assert err.splitlines() == [f"{path}:3: has {cells} cells but the header has 140 columns"]
+    assert message == f"{path}: 1 problem; nothing was imported"
+    assert list(Provider.objects.values_list("urn", "name")) == [("999001", "Old name")]
 
 
 def test_every_problem_is_listed_by_the_command(areas, tmp_path):
@@ -510,8 +568,8 @@ def test_new_providers_resolve_dangling_links(areas):
     assert link.linked_provider.urn == "999001"
 
 
-def test_blank_lines_and_short_rows(areas):
-    data = gias_bytes([establishment()]) + b"\r\n"
+def test_blank_lines_are_ignored(areas):
+    data = gias_bytes([establishment()]) + b"\r\n\r\n"
     report = import_gias(source=io.BytesIO(data), file_name="upload.csv")
     assert (report.ok, report.created) == (True, 1)
 
@@ -580,3 +638,90 @@ def test_progress_is_reported_while_reading_and_saving(areas):
     )
     assert any(stage == "reading" and done > 0 for stage, done, _ in seen)
     assert seen[-1] == ("saving", 4001, 4001)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_plain_text_on_a_terminal(areas, tmp_path):
+    err = Terminal()
+    # As from the command line: the command's own stderr, styled for errors on a terminal.
+    command = ImportGias(stdout=io.StringIO(), stderr=err, force_color=True)
+    call_command(command, str(write_gias(tmp_path, [establishment()])))
+    assert "reading  [" in err.getvalue()
+    assert "\x1b[" not in err.getvalue()  # not styled (bold red) as an error
+
+
+def test_no_progress_bar_unless_on_a_terminal(areas, tmp_path):
+    _, err = run(write_gias(tmp_path, [establishment()]))
+    assert err == ""
+
+
+# --- the audit trail --------------------------------------------------------------------
+
+
+def provider_events():
+    return {
+        (event.action, event.object_id): event.changes
+        for event in AuditEvent.objects.filter(object_type="providers.provider").exclude(
+            object_id=""  # the summary of a file
+        )
+    }
+
+
+def test_each_provider_created_or_updated_is_audited_with_before_and_after(areas, tmp_path):
+    row = establishment(URN="999001", **{"Trusts (code)": "4001", "Trusts (name)": "T"})
+    run(write_gias(tmp_path, [row, establishment(URN="999002")], "old.csv"))
+    first, second = Provider.objects.order_by("urn")
+    created = provider_events()[("provider created by GIAS import", str(first.pk))]
+    assert created["file"] == str(tmp_path / "old.csv")
+    assert created["fields"]["urn"] == [None, "999001"]
+    assert created["fields"]["area"] == [None, "213"]
+    assert created["fields"]["trust"] == [None, "4001"]
+    assert created["fields"]["opened_on"] == [None, "1990-09-01"]
+    assert "closed_on" not in created["fields"]  # empty on a new provider
+
+    newer = [
+        {**row, "EstablishmentName": "Renamed"},
+        establishment(
+            URN="999002", CloseDate="31-08-2025", **{"EstablishmentStatus (name)": "Closed"}
+        ),
+    ]
+    AuditEvent.objects.all().delete()
+    run(write_gias(tmp_path, newer, "new.csv"))
+    event = AuditEvent.objects.get(object_id=str(first.pk))
+    assert (event.action, event.actor, event.actor_label, event.object_label) == (
+        "provider updated by GIAS import",
+        None,
+        "system",
+        "Renamed",
+    )
+    assert event.changes == {
+        "file": str(tmp_path / "new.csv"),
+        "fields": {"name": ["Test Primary School", "Renamed"]},
+    }
+    assert provider_events()[("provider updated by GIAS import", str(second.pk))]["fields"] == {
+        "status": ["open", "closed"],
+        "closed_on": [None, "2025-08-31"],
+    }
+
+    AuditEvent.objects.all().delete()
+    run(write_gias(tmp_path, newer, "new.csv"))  # unchanged: only the file's summary
+    assert provider_events() == {}
+    assert AuditEvent.objects.count() == 1
+
+
+def test_nothing_is_audited_for_a_refused_file_or_a_dry_run(areas, tmp_path):
+    importing([establishment(URN="999001"), establishment(URN="999001")])
+    run(write_gias(tmp_path, [establishment()]), "--dry-run")
+    assert not AuditEvent.objects.exists()
+
+
+def test_audit_events_are_written_in_batches(areas, monkeypatch, django_assert_max_num_queries):
+    monkeypatch.setattr("providers.services.BATCH", 10)
+    rows = [establishment(URN=str(990000 + n)) for n in range(25)]
+    with django_assert_max_num_queries(15):  # not one INSERT a provider
+        assert importing(rows).created == 25
+    assert AuditEvent.objects.filter(action="provider created by GIAS import").count() == 25

@@ -106,3 +106,19 @@ def test_windows_1252_link_names(schools):
     data = links_bytes([("100001", "100002", "St Mary’s", "Successor", "")], encoding="cp1252")
     report = import_gias_links(source=io.BytesIO(data), file_name="links.csv")
     assert (report.ok, report.created) == (True, 1)
+
+
+@pytest.mark.parametrize(
+    ("row", "cells"),
+    [
+        (b"100001,100002,Newer,Flat 1,Successor,", 6),
+        (b"100001,100002,Newer,Successor", 4),
+    ],
+)
+def test_a_row_with_more_or_fewer_cells_than_the_header_is_fatal(schools, row, cells):
+    good = links_bytes([("100001", "100003", "Other", "Successor", "")])
+    report = import_gias_links(source=io.BytesIO(good + row + b"\r\n"), file_name="links.csv")
+    assert [str(e) for e in report.errors] == [
+        f"links.csv:3: has {cells} cells but the header has 5 columns"
+    ]
+    assert not ProviderLink.objects.exists()

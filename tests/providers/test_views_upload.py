@@ -7,7 +7,7 @@ from django.test import Client
 from accounts.models import AuditEvent, Role, User
 from accounts.services import grant_role
 from providers.models import Area, Provider
-from tests.providers.builders import establishment, gias_bytes
+from tests.providers.builders import HEADER_2024, edit_cells, establishment, gias_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,26 @@ def test_a_bad_file_changes_nothing_and_lists_every_problem(officer_client: Clie
     assert "There is a problem" in html
     assert "edubasealldata.csv:2" in html and "edubasealldata.csv:3" in html
     assert not Provider.objects.filter(urn__in=["999001", "999003"]).exists()
+
+
+def test_a_row_with_an_extra_cell_changes_nothing(officer_client: Client):
+    street = HEADER_2024.index("Street")
+    data = gias_bytes([establishment(URN="999001"), establishment(URN="999002")])
+    data = edit_cells(data, 3, lambda cells: cells.insert(street + 1, b"Flat 1"))
+    response = upload(officer_client, data)
+    assert response.status_code == 400
+    assert "edubasealldata.csv:3: has 141 cells but the header has 140 columns" in (
+        response.content.decode()
+    )
+    assert not Provider.objects.exists()
+
+
+def test_upload_audits_each_provider_as_the_officer(officer_client: Client):
+    response = upload(officer_client, gias_bytes([establishment(URN="999001")]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="provider created by GIAS import")
+    assert event.actor_label == "officer@example.org"
+    assert event.object_id == str(Provider.objects.get(urn="999001").pk)
 
 
 @pytest.mark.parametrize(

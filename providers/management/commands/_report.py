@@ -13,7 +13,7 @@ from providers.services import ImportReport
 
 
 class ProgressBar:
-    """Draws a one-line bar on stderr when it is a terminal; draws nothing otherwise."""
+    """Draws a one-line bar, unstyled, on stderr when it is a terminal; nothing otherwise."""
 
     WIDTH = 30
 
@@ -25,7 +25,8 @@ class ProgressBar:
 
     def _write(self, text: str) -> None:
         if isinstance(self.stream, OutputWrapper):
-            self.stream.write(text, ending="")
+            # Plain text: a command's stderr wrapper would otherwise style it as an error.
+            self.stream.write(text, style_func=lambda plain: plain, ending="")
         else:
             self.stream.write(text)
         self.stream.flush()
