@@ -12,7 +12,14 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.errors import TITLES
-from audits.models import FIELD_FOR_TYPE, VALUE_FIELDS, Declaration, DeclarationStatus, ReviewStatus
+from audits.models import (
+    FIELD_FOR_TYPE,
+    VALUE_FIELDS,
+    Declaration,
+    DeclarationStatus,
+    Reviewer,
+    ReviewStatus,
+)
 from audits.periods import is_valid_period
 from providers.models import Area, Phase, Provider, ProviderStatus
 from standards.models import Requirement, Standard, StandardVersion, VersionStatus
@@ -344,6 +351,11 @@ class AnswerSerializer(serializers.Serializer):
         ]
     )
     review_comment = serializers.CharField()
+    reviewed_as = serializers.ChoiceField(
+        choices=[("", "Not reviewed"), *Reviewer.choices],
+        help_text="Who accepted or challenged the answer: the local authority (area) or the "
+        "integrated care board (icb); empty while self-declared.",
+    )
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, answer: Any) -> dict[str, Any]:
@@ -371,6 +383,7 @@ ANSWER_COLUMNS = (
     "attention_reason",
     "review_state",
     "review_comment",
+    "reviewed_as",
     "updated_at",
 )
 
@@ -394,6 +407,7 @@ def answer_data(row: dict[str, Any]) -> dict[str, Any]:
         "attention_reason": row["attention_reason"],
         "review_state": row["review_state"],
         "review_comment": row["review_comment"],
+        "reviewed_as": row["reviewed_as"],
         "updated_at": iso_time(row["updated_at"]),
     }
 
@@ -421,9 +435,11 @@ def declaration_summary(declaration: Declaration) -> dict[str, Any]:
         "revises": declaration.revises_id,
         "status": declaration.status,
         "review_status": declaration.review_status,
+        "health_review_status": declaration.health_review_status,
         "created_at": iso_time(declaration.created_at),
         "submitted_at": iso_time(declaration.submitted_at),
         "reviewed_at": iso_time(declaration.reviewed_at),
+        "health_reviewed_at": iso_time(declaration.health_reviewed_at),
         "updated_at": iso_time(declaration.updated_at),
         "etag": declaration.etag,
     }
@@ -441,7 +457,13 @@ class DeclarationSerializer(serializers.ModelSerializer):
     provider = ProviderRefSerializer()
     version = VersionRefSerializer()
     status = serializers.ChoiceField(choices=DeclarationStatus.choices)
-    review_status = serializers.ChoiceField(choices=ReviewStatus.choices)
+    review_status = serializers.ChoiceField(
+        choices=ReviewStatus.choices, help_text="The local authority's review."
+    )
+    health_review_status = serializers.ChoiceField(
+        choices=ReviewStatus.choices,
+        help_text="An integrated care board's review of the health answers, kept apart.",
+    )
     revises = serializers.IntegerField(
         source="revises_id", allow_null=True, help_text="The id of the revision this one replaces."
     )
@@ -458,9 +480,11 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "revises",
             "status",
             "review_status",
+            "health_review_status",
             "created_at",
             "submitted_at",
             "reviewed_at",
+            "health_reviewed_at",
             "updated_at",
             "etag",
         ]
@@ -471,6 +495,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
 
 class DeclarationDetailSerializer(DeclarationSerializer):
     review_comment = serializers.CharField()
+    health_review_comment = serializers.CharField()
     answers_scope = serializers.ChoiceField(
         choices=[("all", "All answers"), ("health", "Health requirements only")],
         help_text="“health” when you see this provider as an ICB officer: only the health "
@@ -484,6 +509,7 @@ class DeclarationDetailSerializer(DeclarationSerializer):
         fields = [
             *DeclarationSerializer.Meta.fields,
             "review_comment",
+            "health_review_comment",
             "answers_scope",
             "answered",
             "total",

@@ -291,6 +291,7 @@ def declaration_data(request: Request, declaration: Declaration) -> dict[str, An
     health = visibility.health_only(user=request.user, provider=declaration.provider)
     rows = [serializers.answer_data(a) for a in answers]
     data["review_comment"] = declaration.review_comment
+    data["health_review_comment"] = declaration.health_review_comment
     data["answers_scope"] = "health" if health else "all"
     data["answered"] = sum(1 for a in rows if a["not_applicable"] or a["value"] is not None)
     data["total"] = len(rows)
@@ -358,6 +359,9 @@ DECLARATION_COLUMNS = (
     "status",
     "review_status",
     "review_comment",
+    "health_review_status",
+    "health_review_comment",
+    "health_reviewed_at",
     "created_at",
     "submitted_at",
     "reviewed_at",

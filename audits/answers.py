@@ -6,6 +6,7 @@ Shared by the self-audit pages and the API, so both accept and refuse exactly th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,9 @@ from standards.vocabulary import AnswerType
 
 MAX_REASON = 1000
 MAX_NOTE = 1000
+# The width of Answer.evidence_url; a URL answer is kept to the same length.
+MAX_URL = 500
+DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass
@@ -63,6 +67,10 @@ def parse_answer(
     if evidence_url and not is_https_url(evidence_url):
         errors["evidence_url"] = (
             "Enter a web address for the evidence that starts with https://, like https://www.example.org/sen-policy"
+        )
+    elif len(evidence_url) > MAX_URL:
+        errors["evidence_url"] = (
+            f"The web address of the evidence must be {MAX_URL} characters or fewer"
         )
     if len(evidence_note) > MAX_NOTE:
         errors["evidence_note"] = (
@@ -167,8 +175,8 @@ def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
                     "value": "Enter a web address that starts with https://, like https://www.example.org/page"
                 }
             )
-        if len(text) > 500:
-            raise AnswerErrors({"value": "The web address must be 500 characters or fewer"})
+        if len(text) > MAX_URL:
+            raise AnswerErrors({"value": f"The web address must be {MAX_URL} characters or fewer"})
         return text
     if _blank(raw):
         return None
@@ -234,17 +242,26 @@ def _parse_date(raw: Any) -> dt.date | None:
                 first: f"The date must include a {' and '.join(missing).replace('day and month and year', 'day, month and year')}"
             }
         )
-    if not all(v.isdigit() for v in parts.values()):
-        bad = next(k for k, v in parts.items() if not v.isdigit())
-        return _raise_date({bad: "The date must be a real date"})
+    # Every wrong part is named, so that each is highlighted. Day and month are bounded before
+    # they reach dt.date, which overflows on a long run of digits.
+    wrong = [k for k, v in parts.items() if not DIGITS.fullmatch(v)]
+    if wrong:
+        return _raise_date(dict.fromkeys(wrong, "The date must be a real date"))
     if len(parts["year"]) != 4:
         return _raise_date({"year": "The year must include 4 numbers"})
+    if int(parts["year"]) < 1900:
+        return _raise_date({"year": "The year must be 1900 or later"})
+    wrong = [
+        k
+        for k, most in (("day", 31), ("month", 12))
+        if len(parts[k]) > 2 or not 1 <= int(parts[k]) <= most
+    ]
+    if wrong:
+        return _raise_date(dict.fromkeys(wrong, "The date must be a real date"))
     try:
         day = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except ValueError:
+    except ValueError:  # a day the month does not have, like 31 February
         return _raise_date({"day": "The date must be a real date"})
-    if day.year < 1900:
-        return _raise_date({"year": "The year must be 1900 or later"})
     if day > dt.date.today() + dt.timedelta(days=366 * 5):
         return _raise_date({"year": "The date must be within the next 5 years"})
     return day
@@ -257,6 +274,6 @@ def _raise_date(errors: dict[str, str]) -> dt.date:
 def parse_date_parts(*, day: str, month: str, year: str) -> dt.date | None:
     """A date from the three fields of the GOV.UK date input; None when all three are blank.
 
-    Raises AnswerErrors keyed by the first bad field: day, month or year.
+    Raises AnswerErrors keyed by each bad field (day, month, year), all with the same message.
     """
     return _parse_date({"day": day, "month": month, "year": year})

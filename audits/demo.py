@@ -30,12 +30,14 @@ from audits.models import (
     Declaration,
     DeclarationRound,
     DeclarationStatus,
+    Reviewer,
     ReviewStatus,
 )
 from audits.periods import period_bounds, period_for
 from audits.services import DEFAULT_STANDARD
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, Provider, ProviderStatus
+from providers.visibility import editable_providers
 from standards.models import Requirement, StandardVersion
 from standards.rules import NotApplicable, RuleError, evaluate
 from standards.selectors import current_version, requirements_for
@@ -44,6 +46,7 @@ from standards.selectors import current_version, requirements_for
 DEMO_REVIEW_AREA_CODE = "213"
 HEADTEACHER_EMAIL = "headteacher@example.org"
 OFFICER_EMAIL = "officer@example.org"
+ICB_OFFICER_EMAIL = "icb@example.org"
 
 NOT_APPLICABLE_REASONS = [
     "We have no pupils in the year groups this is about.",
@@ -286,6 +289,7 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
     declaration_round = _demo_round(
         version=version, period=period, start=start, officer=officer, counts=counts
     )
+    editors = _demo_editors()
 
     declared = set(
         Declaration.objects.filter(version=version, period=period).values_list(
@@ -340,7 +344,7 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
             round=declaration_round
             if declaration_round and provider.area_id == declaration_round.area_id
             else None,
-            created_by=headteacher if is_headteachers else None,
+            created_by=headteacher if is_headteachers else editors.get(provider.pk),
             created_at=created_at,
         )
         if state == "submitted":
@@ -350,6 +354,7 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
             )
             declaration.status = DeclarationStatus.SUBMITTED
             declaration.submitted_at = submitted_at
+            declaration.submitted_by = editors.get(provider.pk)
             declaration.row_version = len(requirements) + 1
             counts["submitted"] += 1
             if provider.area and provider.area.code == DEMO_REVIEW_AREA_CODE:
@@ -386,6 +391,7 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
             review = reviews.get(provider.pk)
             if review and review[0] == "accepted":
                 answer.review_state = AnswerReviewState.ACCEPTED
+                answer.reviewed_by, answer.reviewed_as = officer, Reviewer.AREA
             rows.append(answer)
             if provider.urn == DEMO_HEADTEACHER_SCHOOL_URN and answer.is_answered:
                 answer.updated_by = headteacher
@@ -402,6 +408,18 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
             + "\n"
         )
     return counts
+
+
+def _demo_editors() -> dict[int, User]:
+    """Provider id → the demo sign-in who may edit and submit its declarations, where there is
+    one: the headteacher's school, the area officer's local authority, the ICB officer's ICB."""
+    editors: dict[int, User] = {}
+    for email in (HEADTEACHER_EMAIL, OFFICER_EMAIL, ICB_OFFICER_EMAIL):
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            for provider_id in editable_providers(user=user).values_list("pk", flat=True):
+                editors.setdefault(provider_id, user)
+    return editors
 
 
 def _demo_round(
@@ -485,7 +503,10 @@ def _reviews(
             )
             for key in rng.sample(keys, k=min(len(keys), rng.randrange(1, 4))):
                 Answer.objects.filter(declaration=declaration, requirement_key=key).update(
-                    review_state=AnswerReviewState.CHALLENGED, review_comment=rng.choice(CHALLENGES)
+                    review_state=AnswerReviewState.CHALLENGED,
+                    review_comment=rng.choice(CHALLENGES),
+                    reviewed_by=officer,
+                    reviewed_as=Reviewer.AREA,
                 )
             counts["returned"] += 1
         else:

@@ -258,6 +258,27 @@ class QuestionForm:
     def reveal_not_applicable(self) -> bool:
         return bool(self.not_applicable)
 
+    @property
+    def typed_rows(self) -> list[tuple[str, str]]:
+        """What was entered, as typed, for a page that could not save it."""
+        labels = {item.value: item.label for item in [*self.items, self.none_item]}
+        if self.not_applicable:
+            answer = f"Does not apply: {self.not_applicable_reason.strip()}"
+        elif self.answer_type == AnswerType.MULTIPLE_CHOICE:
+            answer = ", ".join(labels.get(v, v) for v in self.values)
+        elif self.is_date:
+            answer = " ".join(p for p in (self.day, self.month, self.year) if p.strip())
+        elif self.answer_type in (AnswerType.YES_NO, AnswerType.SINGLE_CHOICE):
+            answer = labels.get(self.value, self.value)
+        else:
+            answer = self.value
+        rows = [("Your answer", answer.strip() or "Not answered")]
+        if self.evidence_url.strip():
+            rows.append(("Web address of the evidence", self.evidence_url.strip()))
+        if self.evidence_note.strip():
+            rows.append(("Note about the evidence", self.evidence_note.strip()))
+        return rows
+
 
 class ReviewForm:
     """An officer's review: accept, or return with a comment on each challenged answer."""
@@ -303,6 +324,10 @@ class ReviewForm:
             self.errors["decision"] = (
                 "You have challenged answers: return the declaration, or remove your challenges to accept it"
             )
+        if len(self.comment.strip()) > MAX_CHALLENGE:
+            self.errors["comment"] = (
+                f"The comment on the declaration must be {MAX_CHALLENGE} characters or fewer"
+            )
         return challenges
 
     def add_service_errors(self, errors: dict[str, Any]) -> None:
@@ -322,6 +347,8 @@ class ReviewForm:
                 )
         if "decision" in self.errors:
             links.append(ErrorLink(self.errors["decision"], "decision"))
+        if "comment" in self.errors:
+            links.append(ErrorLink(self.errors["comment"], "comment"))
         return links
 
 
@@ -360,9 +387,9 @@ class RoundForm:
         try:
             deadline = parse_date_parts(day=self.day, month=self.month, year=self.year)
         except AnswerErrors as exc:
-            part, message = next(iter(exc.errors.items()))
+            message = next(iter(exc.errors.values()))
             self.errors["deadline"] = message.replace("The date", "The deadline")
-            self.deadline_error_parts = {part} if part in DATE_PARTS else set(DATE_PARTS)
+            self.deadline_error_parts = set(exc.errors) & set(DATE_PARTS) or set(DATE_PARTS)
         else:
             if deadline is None:
                 self.errors["deadline"] = "Enter the deadline"

@@ -25,8 +25,18 @@ class ReviewStatus(models.TextChoices):
     RETURNED = "returned", "Returned for changes"
 
 
+class Reviewer(models.TextChoices):
+    """Who reviewed an answer: the area (the whole declaration) or an ICB (its health answers)."""
+
+    AREA = "area", "Local authority"
+    ICB = "icb", "Integrated care board"
+
+
 class DeclarationRound(models.Model):
-    """An area officer asks the providers of their area to declare against a version by a deadline."""
+    """An area officer asks the providers of their area to declare against a standard for an
+    academic year by a deadline. `version` is the version published when the round was opened;
+    the round carries on across later versions of the same standard (see docs/architecture.md).
+    """
 
     area = models.ForeignKey("providers.Area", on_delete=models.CASCADE, related_name="rounds")
     version = models.ForeignKey(
@@ -100,6 +110,20 @@ class Declaration(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    # An ICB officer reviews the health answers only. Their review is kept apart from the area's
+    # review of the whole declaration (above), so that neither overwrites the other. The
+    # database defaults keep rows inserted by raw SQL (bench/scoring.py) valid.
+    health_review_status = models.CharField(
+        max_length=14,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.NOT_REVIEWED,
+        db_default=ReviewStatus.NOT_REVIEWED,
+    )
+    health_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    health_reviewed_at = models.DateTimeField(null=True, blank=True)
+    health_review_comment = models.TextField(blank=True, default="", db_default="")
     # Bumped by every change to the declaration or its answers: the API's ETag.
     row_version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,6 +148,10 @@ class Declaration(models.Model):
                 condition=Q(review_status="not_reviewed") | Q(status="submitted"),
                 name="only_submitted_declarations_are_reviewed",
             ),
+            models.CheckConstraint(
+                condition=Q(health_review_status="not_reviewed") | Q(status="submitted"),
+                name="only_submitted_declarations_are_health_reviewed",
+            ),
             models.CheckConstraint(condition=Q(revision__gte=1), name="revision_from_one"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted"]), name="declaration_status_valid"
@@ -140,6 +168,11 @@ class Declaration(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == DeclarationStatus.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        """Returned by the area or, for its health answers, by an ICB."""
+        return ReviewStatus.RETURNED in (self.review_status, self.health_review_status)
 
     @property
     def etag(self) -> str:
@@ -199,6 +232,14 @@ class Answer(models.Model):
         max_length=14, choices=AnswerReviewState.choices, default=AnswerReviewState.SELF_DECLARED
     )
     review_comment = models.TextField(blank=True)
+    # Who accepted or challenged the answer, so that one reviewer's review leaves another's
+    # challenges alone, and the provider is told who challenged.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_as = models.CharField(
+        max_length=4, choices=Reviewer.choices, blank=True, default="", db_default=""
+    )
     # Optimistic concurrency: a save must name the row_version it was loaded at.
     row_version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
@@ -234,6 +275,11 @@ class Answer(models.Model):
             models.CheckConstraint(
                 condition=~Q(review_state="challenged") | ~Q(review_comment=""),
                 name="challenge_needs_comment",
+            ),
+            models.CheckConstraint(
+                condition=(Q(review_state="self_declared") & Q(reviewed_as=""))
+                | (~Q(review_state="self_declared") & Q(reviewed_as__in=["area", "icb"])),
+                name="reviewed_answer_names_reviewer",
             ),
         ]
         indexes = [models.Index(fields=["requirement_key"], name="answer_key_idx")]

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
 from accounts.access import HEALTH_THEMES, access_for
 from audits.answers import AnswerErrors, AnswerInput, parse_answer
@@ -20,7 +20,7 @@ from audits.models import (
 )
 from providers.models import Area, Provider
 from providers.visibility import editable_providers, health_only, visible_areas, visible_providers
-from standards.models import Section, StandardVersion, VersionStatus
+from standards.models import Section, Standard, StandardVersion
 
 
 def visible_declarations(*, user: Any) -> QuerySet[Declaration]:
@@ -37,9 +37,9 @@ def editable_declarations(*, user: Any) -> QuerySet[Declaration]:
 
 def declaration_answers(*, user: Any, declaration: Declaration) -> QuerySet[Answer]:
     """The answers this person may read: all of them, or the health ones for ICB officers."""
-    answers = declaration.answers.select_related("requirement", "requirement__section").order_by(
-        "requirement__section__order", "requirement__order"
-    )
+    answers = declaration.answers.select_related(
+        "requirement", "requirement__section", "reviewed_by"
+    ).order_by("requirement__section__order", "requirement__order")
     if health_only(user=user, provider=declaration.provider):
         answers = answers.filter(requirement__theme__in=HEALTH_THEMES)
     return answers
@@ -191,22 +191,30 @@ def provider_declarations(*, user: Any, provider: Provider) -> QuerySet[Declarat
     )
 
 
-def current_draft(*, provider: Provider) -> Declaration | None:
-    return (
-        Declaration.objects.filter(provider=provider, status=DeclarationStatus.DRAFT)
-        .select_related("version__standard")
-        .order_by("-created_at")
-        .first()
-    )
+def _for_period(
+    declarations: QuerySet[Declaration], standard: Standard | None, period: str | None
+) -> QuerySet[Declaration]:
+    if standard is not None:
+        declarations = declarations.filter(version__standard=standard)
+    if period is not None:
+        declarations = declarations.filter(period=period)
+    return declarations.select_related("version__standard")
 
 
-def latest_submitted(*, provider: Provider) -> Declaration | None:
-    return (
-        Declaration.objects.filter(provider=provider, status=DeclarationStatus.SUBMITTED)
-        .select_related("version__standard")
-        .order_by("-submitted_at")
-        .first()
-    )
+def current_draft(
+    *, provider: Provider, standard: Standard | None = None, period: str | None = None
+) -> Declaration | None:
+    """The provider's draft, for a standard and academic year when given, against any version."""
+    drafts = Declaration.objects.filter(provider=provider, status=DeclarationStatus.DRAFT)
+    return _for_period(drafts, standard, period).order_by("-created_at", "-pk").first()
+
+
+def latest_submitted(
+    *, provider: Provider, standard: Standard | None = None, period: str | None = None
+) -> Declaration | None:
+    """The provider's latest submission, for a standard and academic year when given."""
+    submitted = Declaration.objects.filter(provider=provider, status=DeclarationStatus.SUBMITTED)
+    return _for_period(submitted, standard, period).order_by("-submitted_at", "-pk").first()
 
 
 def visible_rounds(*, user: Any) -> QuerySet[DeclarationRound]:
@@ -235,7 +243,11 @@ class RoundStatus:
 
 
 def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
-    """Which providers of the area have submitted for the round, and which have not."""
+    """Which providers of the area have submitted for the round, and which have not.
+
+    A submission against any version of the round's standard for its year counts: a version
+    published after the round was opened does not undo what providers have done.
+    """
     version = declaration_round.version
     types = set(t for r in version.requirements.values_list("applies_to", flat=True) for t in r)
     providers = list(
@@ -245,7 +257,7 @@ def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
             submitted_count=Count(
                 "declarations",
                 filter=Q(
-                    declarations__version=version,
+                    declarations__version__standard_id=version.standard_id,
                     declarations__period=declaration_round.period,
                     declarations__status=DeclarationStatus.SUBMITTED,
                 ),
@@ -282,7 +294,11 @@ def can_edit_provider(*, user: Any, provider: Provider) -> bool:
 
 
 def open_round_for_provider(*, provider: Provider, on: dt.date) -> DeclarationRound | None:
-    """The area's open round (deadline not passed) with a published version for this provider type."""
+    """The area's open round (deadline not passed) whose version applies to this provider type.
+
+    The round stays open when a later version of its standard is published: its version is the
+    one published when it was opened, and may since have been superseded.
+    """
     if provider.area_id is None:
         return None
     return (
@@ -290,7 +306,6 @@ def open_round_for_provider(*, provider: Provider, on: dt.date) -> DeclarationRo
         .filter(
             area_id=provider.area_id,
             deadline__gte=on,
-            version__status=VersionStatus.PUBLISHED,
             version__requirements__applies_to__icontains=f'"{provider.provider_type}"',
         )
         .order_by("deadline", "pk")
@@ -322,23 +337,31 @@ def reviewable_declarations(*, user: Any) -> QuerySet[Declaration]:
     """Submitted declarations this person may review, leaving out those already revised.
 
     Area officers review their area's providers; ICB officers the providers they see, when the
-    declaration has health answers; site admins everything.
+    declaration has health answers; site admins everything. Each has `queue_status`: the status
+    of this person's kind of review, the area's (review_status) or the ICB's health review.
     """
     access = access_for(user)
     submitted = Declaration.objects.select_related(
         "provider__area", "version__standard", "submitted_by"
     ).filter(status=DeclarationStatus.SUBMITTED, revisions__isnull=True)
     if access.site_admin:
-        return submitted
+        return submitted.annotate(queue_status=F("review_status"))
     if not (access.area_ids or access.icb_ids):
-        return submitted.none()
-    condition = Q(provider__area_id__in=access.area_ids)
+        return submitted.none().annotate(queue_status=F("review_status"))
+    reviews_all = Q(provider__area_id__in=access.area_ids)
+    condition = reviews_all
     if access.icb_ids:
         with_health = Answer.objects.filter(requirement__theme__in=HEALTH_THEMES).values(
             "declaration_id"
         )
         condition |= Q(provider__in=visible_providers(user=user)) & Q(pk__in=with_health)
-    return submitted.filter(condition)
+    return submitted.filter(condition).annotate(
+        queue_status=Case(
+            When(reviews_all, then=F("review_status")),
+            default=F("health_review_status"),
+            output_field=CharField(),
+        )
+    )
 
 
 def challenged_answers(*, declaration: Declaration) -> QuerySet[Answer]:

@@ -21,6 +21,7 @@ from audits.models import (
     Declaration,
     DeclarationRound,
     DeclarationStatus,
+    Reviewer,
     ReviewStatus,
 )
 from audits.periods import is_valid_period, next_period, period_for
@@ -121,7 +122,7 @@ def start_declaration(
     """
     _require_editor(user, provider)
     version = version or current_version(slug=DEFAULT_STANDARD)
-    if version is None or version.status != VersionStatus.PUBLISHED:
+    if version is None:
         raise ValidationError("There is no published standard to declare against.")
     period = period or period_for(today())
     _check_period(provider, period)
@@ -134,6 +135,9 @@ def start_declaration(
     if latest is not None:
         # Declared already for this version and period: the next step is a revision.
         return StartResult(declaration=latest, created=False)
+    # Only now: a draft begun before its version was superseded is still returned above.
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationError("Declare against the published version of the standard.")
 
     declaration = Declaration.objects.create(
         provider=provider,
@@ -141,15 +145,17 @@ def start_declaration(
         period=period,
         created_by=user,
         round=DeclarationRound.objects.filter(
-            area=provider.area, version=version, period=period
+            area=provider.area, version__standard_id=version.standard_id, period=period
         ).first()
         if provider.area_id
         else None,
     )
+    # The latest submitted declaration; a draft only if there is none. PostgreSQL puts NULLs
+    # first in a descending sort, so nulls_last is needed for an abandoned draft not to win.
     source = (
         Declaration.objects.filter(provider=provider)
         .exclude(pk=declaration.pk)
-        .order_by("-submitted_at", "-created_at")
+        .order_by(F("submitted_at").desc(nulls_last=True), "-created_at", "-pk")
         .first()
     )
     copied, attention = _create_answers(declaration, source)
@@ -239,11 +245,14 @@ def save_answer(
     user: User,
     expected_row_version: int | None,
     complete: bool = False,
+    confirm: bool = False,
 ) -> Answer:
     """Save one answer. Refuses (StaleAnswer) if someone else saved it since `expected_row_version`.
 
     With complete=True the answer must be given in full (Save and continue); otherwise a blank
     answer is kept as not answered (Save and come back later). Raises AnswerErrors naming fields.
+    Saving an answer marked for attention unchanged confirms it with complete=True (the page's
+    Save and continue) or confirm=True (the API, which sends only the answers it means).
     """
     _require_editor(user, declaration.provider)
     answer = (
@@ -263,8 +272,7 @@ def save_answer(
     answer.evidence_note = parsed.evidence_note
     after = answer.snapshot()
     if before == after:
-        if complete and answer.needs_attention:
-            # "Save and continue" on an unchanged answer confirms a copied answer flagged for attention.
+        if (complete or confirm) and answer.needs_attention:
             _confirm_answer(answer, user)
             Declaration.objects.filter(pk=declaration.pk).update(
                 row_version=F("row_version") + 1, updated_at=timezone.now()
@@ -338,6 +346,7 @@ def save_answers(
                         data=data,
                         user=user,
                         expected_row_version=None,
+                        confirm=True,
                     )
                 )
             except AnswerErrors as exc:
@@ -352,7 +361,8 @@ def save_answers(
 
 
 def check_complete(declaration: Declaration) -> tuple[list[Answer], dict[str, dict[str, str]]]:
-    """Answers that are missing or would be refused at submission, with their errors."""
+    """Answers that are missing, would be refused, or still need attention (copied from an
+    earlier declaration and not yet checked), with their errors."""
     missing: list[Answer] = []
     errors: dict[str, dict[str, str]] = {}
     for answer in declaration.answers.select_related("requirement", "requirement__section"):
@@ -368,6 +378,12 @@ def check_complete(declaration: Declaration) -> tuple[list[Answer], dict[str, di
         except AnswerErrors as exc:
             missing.append(answer)
             errors[answer.requirement_key] = exc.errors
+        else:
+            if answer.needs_attention:
+                missing.append(answer)
+                errors[answer.requirement_key] = {
+                    "needs_attention": "Check this answer and save it"
+                }
     return missing, errors
 
 
@@ -444,6 +460,8 @@ def start_revision(*, declaration: Declaration, user: User) -> Declaration:
             answer_type=old.answer_type,
             review_state=old.review_state,
             review_comment=old.review_comment,
+            reviewed_by_id=old.reviewed_by_id,
+            reviewed_as=old.reviewed_as,
         )
         _copy_answer(old, new)
         answers.append(new)
@@ -470,6 +488,21 @@ def reviewable_keys(*, user: User, declaration: Declaration) -> set[str] | None:
     raise PermissionDenied("You cannot review this declaration.")
 
 
+def later_submitted_revision(declaration: Declaration) -> Declaration | None:
+    """The newest submitted revision after this one, which supersedes it; None if there is none."""
+    return (
+        Declaration.objects.filter(
+            provider_id=declaration.provider_id,
+            version_id=declaration.version_id,
+            period=declaration.period,
+            revision__gt=declaration.revision,
+            status=DeclarationStatus.SUBMITTED,
+        )
+        .order_by("-revision")
+        .first()
+    )
+
+
 @transaction.atomic
 def review_declaration(
     *,
@@ -479,49 +512,82 @@ def review_declaration(
     challenges: dict[str, str] | None = None,
     comment: str = "",
 ) -> Declaration:
-    """Accept a submitted declaration, or return it with a comment on each challenged answer."""
+    """Accept a submitted declaration, or return it with a comment on each challenged answer.
+
+    An area officer (or site admin) reviews the whole declaration; an ICB officer its health
+    answers only, recorded apart (health_review_*). Neither review withdraws or accepts an
+    answer the other challenged, unless it challenges that answer itself.
+    """
     current = (
         Declaration.objects.select_for_update().select_related("provider").get(pk=declaration.pk)
     )
     if current.is_draft:
         raise ValidationError("Only a submitted declaration can be reviewed.")
+    later = later_submitted_revision(current)
+    if later is not None:
+        raise ValidationError(
+            f"Revision {later.revision} has been submitted since: review that instead."
+        )
     allowed = reviewable_keys(user=reviewer, declaration=current)
     challenges = {k: (v or "").strip() for k, v in (challenges or {}).items() if (v or "").strip()}
+    comment = comment.strip()
     errors = {}
     for key, text in challenges.items():
         if allowed is not None and key not in allowed:
             errors[key] = "You can only challenge the answers you review"
         elif len(text) > MAX_CHALLENGE:
             errors[key] = f"The comment must be {MAX_CHALLENGE} characters or fewer"
+    if len(comment) > MAX_CHALLENGE:
+        errors["comment"] = (
+            f"The comment on the declaration must be {MAX_CHALLENGE} characters or fewer"
+        )
     if not accept and not challenges:
         errors["challenges"] = "Enter a comment on at least one answer you challenge"
     if accept and challenges:
         errors["challenges"] = "Accept the declaration, or return it with comments, not both"
     if errors:
         raise ValidationError(errors)
+    role, other = (
+        (Reviewer.AREA, Reviewer.ICB) if allowed is None else (Reviewer.ICB, Reviewer.AREA)
+    )
     scope = (
         current.answers.all()
         if allowed is None
         else current.answers.filter(requirement_key__in=allowed)
     )
+    own = scope.exclude(review_state=AnswerReviewState.CHALLENGED, reviewed_as=other)
     if accept:
-        scope.update(review_state=AnswerReviewState.ACCEPTED, review_comment="")
+        own.update(
+            review_state=AnswerReviewState.ACCEPTED,
+            review_comment="",
+            reviewed_by=reviewer,
+            reviewed_as=role,
+        )
     else:
         # A challenge carried over from an earlier revision and not made again is withdrawn.
-        scope.filter(review_state=AnswerReviewState.CHALLENGED).exclude(
+        own.filter(review_state=AnswerReviewState.CHALLENGED).exclude(
             requirement_key__in=challenges
-        ).update(review_state=AnswerReviewState.SELF_DECLARED, review_comment="")
+        ).update(
+            review_state=AnswerReviewState.SELF_DECLARED,
+            review_comment="",
+            reviewed_by=None,
+            reviewed_as="",
+        )
         for key, text in challenges.items():
             scope.filter(requirement_key=key).update(
-                review_state=AnswerReviewState.CHALLENGED, review_comment=text[:MAX_CHALLENGE]
+                review_state=AnswerReviewState.CHALLENGED,
+                review_comment=text,
+                reviewed_by=reviewer,
+                reviewed_as=role,
             )
+    outcome = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
+    now = timezone.now()
     if allowed is None:
-        current.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
-    elif not accept:
-        current.review_status = ReviewStatus.RETURNED
-    current.reviewed_by = reviewer
-    current.reviewed_at = timezone.now()
-    current.review_comment = comment.strip()
+        current.review_status, current.reviewed_by = outcome, reviewer
+        current.reviewed_at, current.review_comment = now, comment
+    else:
+        current.health_review_status, current.health_reviewed_by = outcome, reviewer
+        current.health_reviewed_at, current.health_review_comment = now, comment
     current.row_version = F("row_version") + 1
     current.save()
     current.refresh_from_db()
@@ -529,7 +595,11 @@ def review_declaration(
         actor=reviewer,
         action="declaration accepted" if accept else "declaration returned",
         obj=current,
-        changes={"challenged": sorted(challenges), "comment": comment.strip()},
+        changes={
+            "challenged": sorted(challenges),
+            "comment": comment,
+            "health_only": allowed is not None,
+        },
     )
     return current
 
@@ -556,15 +626,21 @@ def open_round(
         )
     if deadline < today():
         errors["deadline"] = "The deadline must be today or in the future"
-    if DeclarationRound.objects.filter(area=area, version=version, period=period).exists():
-        errors["period"] = "A round for this version and academic year is already open"
+    # A round is for a standard and a year, whichever version is published by its deadline.
+    if DeclarationRound.objects.filter(
+        area=area, version__standard_id=version.standard_id, period=period
+    ).exists():
+        errors["period"] = "A round for this standard and academic year is already open"
     if errors:
         raise ValidationError(errors)
     declaration_round = DeclarationRound.objects.create(
         area=area, version=version, period=period, deadline=deadline, opened_by=user
     )
     Declaration.objects.filter(
-        provider__area=area, version=version, period=period, round__isnull=True
+        provider__area=area,
+        version__standard_id=version.standard_id,
+        period=period,
+        round__isnull=True,
     ).update(round=declaration_round)
     record(actor=user, action="round opened", obj=declaration_round)
     return declaration_round

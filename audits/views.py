@@ -24,7 +24,7 @@ from accounts.access import access_for
 from audits import selectors, services
 from audits.answers import AnswerErrors
 from audits.forms import QuestionForm, ReviewForm, RoundForm
-from audits.models import Answer, Declaration, DeclarationRound, DeclarationStatus, ReviewStatus
+from audits.models import Answer, Declaration, DeclarationRound, DeclarationStatus
 from audits.periods import period_for
 from providers.models import Provider
 from providers.visibility import health_only, visible_areas, visible_providers
@@ -71,10 +71,12 @@ def scoring_summary(*, user: Any, provider: Provider) -> dict[str, Any] | None:
         return None
     summary: dict[str, Any] = {
         "in_progress": result.pending,
-        "open_gaps": len(gaps.gaps),
         "result_url": reverse("scoring:result", args=[provider.pk]),
         "gaps_url": reverse("scoring:gaps", args=[provider.pk]),
     }
+    if result.has_result:
+        # Before the first result there are no gaps yet, rather than none.
+        summary["open_gaps"] = len(gaps.gaps)
     if result.scores is not None:
         summary["score"] = f"{result.scores.score:.0f}%"
         summary["all_musts_met"] = result.scores.all_musts_met
@@ -103,12 +105,24 @@ def _visible_or_404(request: HttpRequest, pk: int) -> Declaration:
 
 
 def _target(provider: Provider) -> tuple[StandardVersion | None, str, DeclarationRound | None]:
-    """What the provider should declare now: its area's open round, else the default standard."""
+    """What the provider should declare now: the standard and year of its area's open round,
+    else the default standard this year; against the version of the declaration it has begun
+    for them (even if that version has since been superseded), else the published version."""
     today = services.today()
     declaration_round = selectors.open_round_for_provider(provider=provider, on=today)
     if declaration_round is not None:
-        return declaration_round.version, declaration_round.period, declaration_round
-    return current_version(slug=services.DEFAULT_STANDARD), period_for(today), None
+        standard, period = declaration_round.version.standard, declaration_round.period
+    else:
+        default = current_version(slug=services.DEFAULT_STANDARD)
+        if default is None:
+            return None, period_for(today), None
+        standard, period = default.standard, period_for(today)
+    begun = selectors.current_draft(
+        provider=provider, standard=standard, period=period
+    ) or selectors.latest_submitted(provider=provider, standard=standard, period=period)
+    if begun is not None:
+        return begun.version, period, declaration_round
+    return current_version(slug=standard.slug), period, declaration_round
 
 
 def _ordered_answers(declaration: Declaration) -> list[Answer]:
@@ -125,7 +139,7 @@ def _question_url(declaration: Declaration, key: str, returning: bool = False) -
 
 
 def _can_review(user: Any, declaration: Declaration) -> bool:
-    if declaration.is_draft:
+    if declaration.is_draft or services.later_submitted_revision(declaration) is not None:
         return False
     try:
         services.reviewable_keys(user=user, declaration=declaration)
@@ -166,7 +180,11 @@ def provider_home(request: HttpRequest, pk: int) -> HttpResponse:
         for r in selectors.rounds_for_provider(provider=provider).filter(
             deadline__lt=services.today()
         )[:1]
-        if not (submitted and r.version_id == submitted.version_id and r.period == submitted.period)
+        if not (
+            submitted
+            and r.version.standard_id == submitted.version.standard_id
+            and r.period == submitted.period
+        )
     ]
     return render(
         request,
@@ -239,9 +257,7 @@ def tasks(request: HttpRequest, pk: int) -> HttpResponse:
             "provider": declaration.provider,
             "progress": progress,
             "returned_from": declaration.revises
-            if declaration.revises_id
-            and declaration.revises
-            and declaration.revises.review_status == ReviewStatus.RETURNED
+            if declaration.revises_id and declaration.revises and declaration.revises.is_returned
             else None,
         },
     )
@@ -253,14 +269,18 @@ def tasks(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     declaration = _editable_or_404(request, pk)
-    if not declaration.is_draft:
+    if not declaration.is_draft and request.method != "POST":
         return redirect("audits:declaration", declaration.pk)
     answers = _ordered_answers(declaration)
     position = next((i for i, a in enumerate(answers) if a.requirement_key == key), None)
     if position is None:
         raise Http404("No such question")
     answer = answers[position]
-    answer = Answer.objects.select_related("requirement__section", "updated_by").get(pk=answer.pk)
+    answer = Answer.objects.select_related("requirement__section", "updated_by", "reviewed_by").get(
+        pk=answer.pk
+    )
+    if not declaration.is_draft:
+        return _not_saved(request, declaration, QuestionForm(answer=answer, data=request.POST))
     section_answers = [
         a for a in answers if a.requirement.section_id == answer.requirement.section_id
     ]
@@ -303,7 +323,9 @@ def question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             form.errors = exc.errors
             status = 400
         except ValidationError:
-            return redirect("audits:declaration", declaration.pk)
+            # Submitted by someone else between this check and the save.
+            declaration.refresh_from_db()
+            return _not_saved(request, declaration, form)
         else:
             if action == "later":
                 messages.success(
@@ -343,6 +365,31 @@ def question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "action_url": _question_url(declaration, key, returning),
         },
         status=status,
+    )
+
+
+def _not_saved(request: HttpRequest, declaration: Declaration, form: QuestionForm) -> HttpResponse:
+    """Someone submitted the declaration while this person was answering: say who and when,
+    and show what they entered, so that they can enter it again in a revision."""
+    requirement = form.requirement
+    return render(
+        request,
+        "audits/question_not_saved.html",
+        {
+            "declaration": declaration,
+            "provider": declaration.provider,
+            "requirement": requirement,
+            "section": requirement.section,
+            "form": form,
+            "later": selectors.declarations_for(
+                provider=declaration.provider,
+                version=declaration.version,
+                period=declaration.period,
+            )
+            .filter(status=DeclarationStatus.DRAFT)
+            .first(),
+        },
+        status=409,
     )
 
 
@@ -456,6 +503,10 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             f"Revision {revision.revision} started. Your answers have been copied from revision {revision.revision - 1}.",
         )
+    # From a question whose answer was not saved: back to that question, to enter it again.
+    key = request.POST.get("question", "")
+    if key and revision.answers.filter(requirement_key=key).exists():
+        return redirect("audits:question", revision.pk, key)
     return redirect("audits:tasks", revision.pk)
 
 
@@ -484,6 +535,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         keys = services.reviewable_keys(user=user, declaration=declaration)
     except PermissionDenied as exc:
         raise Http404("No such page") from exc
+    later = services.later_submitted_revision(declaration)
+    if later is not None:
+        messages.info(
+            request,
+            f"Revision {later.revision} of this declaration has been submitted since: review that instead.",
+        )
+        return redirect("audits:declaration", later.pk)
     answers_qs = selectors.declaration_answers(user=user, declaration=declaration)
     if keys is not None:
         answers_qs = answers_qs.filter(requirement_key__in=keys)
@@ -502,7 +560,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=form.comment,
                 )
             except ValidationError as exc:
-                form.add_service_errors(exc.message_dict)
+                form.add_service_errors(
+                    exc.message_dict if hasattr(exc, "error_dict") else {"decision": exc.messages}
+                )
             else:
                 if form.decision == "accept":
                     text = f"You accepted the declaration from {declaration.provider.name}."
@@ -547,14 +607,14 @@ def review_list(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page")
     declarations = selectors.reviewable_declarations(user=user)
     counts = {
-        row["review_status"]: row["n"]
-        for row in declarations.values("review_status").annotate(n=Count("pk")).order_by()
+        row["queue_status"]: row["n"]
+        for row in declarations.values("queue_status").annotate(n=Count("pk")).order_by()
     }
     chosen = request.GET.get("status", "not_reviewed")
     if chosen not in dict(REVIEW_FILTERS):
         chosen = "not_reviewed"
     if chosen != "all":
-        declarations = declarations.filter(review_status=chosen)
+        declarations = declarations.filter(queue_status=chosen)
     declarations = declarations.order_by("submitted_at", "pk")
     page = Paginator(declarations, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = [
@@ -644,22 +704,15 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(area=declaration_round.area)
         .values_list("pk", flat=True)
     )
-    drafts = {
-        d.provider_id: d
-        for d in Declaration.objects.filter(
-            provider__area=declaration_round.area,
-            version=declaration_round.version,
-            period=declaration_round.period,
-            status=DeclarationStatus.DRAFT,
-        )
-    }
-    latest = {}
-    for d in Declaration.objects.filter(
+    # Declarations against any version of the round's standard count for the round.
+    for_round = Declaration.objects.filter(
         provider__area=declaration_round.area,
-        version=declaration_round.version,
+        version__standard_id=declaration_round.version.standard_id,
         period=declaration_round.period,
-        status=DeclarationStatus.SUBMITTED,
-    ).order_by("revision"):
+    )
+    drafts = {d.provider_id: d for d in for_round.filter(status=DeclarationStatus.DRAFT)}
+    latest = {}
+    for d in for_round.filter(status=DeclarationStatus.SUBMITTED).order_by("submitted_at", "pk"):
         latest[d.provider_id] = d
     submitted = [(p, latest.get(p.pk)) for p in status.submitted if p.pk in visible_ids]
     outstanding = [(p, drafts.get(p.pk)) for p in status.outstanding if p.pk in visible_ids]

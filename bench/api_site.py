@@ -16,13 +16,15 @@ from core.urls import urlpatterns as site_urlpatterns
 DECLARATION = (
     "id", "provider_id", "provider__name", "provider__provider_type", "provider__urn",
     "provider__ukprn", "version_id", "version__standard__slug", "version__version", "period",
-    "revision", "revises_id", "status", "review_status", "created_at", "submitted_at",
-    "reviewed_at", "updated_at", "row_version", "review_comment",
+    "revision", "revises_id", "status", "review_status", "health_review_status", "created_at",
+    "submitted_at", "reviewed_at", "health_reviewed_at", "updated_at", "row_version",
+    "review_comment", "health_review_comment",
 )  # fmt: skip
 ANSWER = (
     "requirement_key", "answer_type", "value_bool", "value_number", "value_date", "value_text",
     "value_choices", "not_applicable", "not_applicable_reason", "evidence_url", "evidence_note",
-    "needs_attention", "attention_reason", "review_state", "review_comment", "updated_at",
+    "needs_attention", "attention_reason", "review_state", "review_comment", "reviewed_as",
+    "updated_at",
 )  # fmt: skip
 COLUMN = {
     "yes_no": "value_bool",
@@ -81,12 +83,15 @@ def floor(request: HttpRequest, pk: int) -> JsonResponse:
         "revises": d["revises_id"],
         "status": d["status"],
         "review_status": d["review_status"],
+        "health_review_status": d["health_review_status"],
         "created_at": _time(d["created_at"]),
         "submitted_at": _time(d["submitted_at"]),
         "reviewed_at": _time(d["reviewed_at"]),
+        "health_reviewed_at": _time(d["health_reviewed_at"]),
         "updated_at": _time(d["updated_at"]),
         "etag": f'"{d["id"]}-{d["row_version"]}"',
         "review_comment": d["review_comment"],
+        "health_review_comment": d["health_review_comment"],
         "answers_scope": "all",
         "answered": sum(1 for a in answers if a["not_applicable"] or _value(a) is not None),
         "total": len(answers),
@@ -103,6 +108,7 @@ def floor(request: HttpRequest, pk: int) -> JsonResponse:
                 "attention_reason": a["attention_reason"],
                 "review_state": a["review_state"],
                 "review_comment": a["review_comment"],
+                "reviewed_as": a["reviewed_as"],
                 "updated_at": _time(a["updated_at"]),
             }
             for a in answers

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 
 from audits.answers import AnswerErrors, parse_date_parts
+from audits.forms import DATE_PARTS
 from scoring.models import Gap, GapStatus
 
 STATUS_CHOICES = [
@@ -45,19 +46,19 @@ class DateParts:
     day: str = ""
     month: str = ""
     year: str = ""
-    bad: str = ""  # day, month, year or "all"
+    bad: tuple[str, ...] = ()  # the parts in error: day, month, year
 
     @property
     def day_error(self) -> bool:
-        return self.bad in ("day", "all")
+        return "day" in self.bad
 
     @property
     def month_error(self) -> bool:
-        return self.bad in ("month", "all")
+        return "month" in self.bad
 
     @property
     def year_error(self) -> bool:
-        return self.bad in ("year", "all")
+        return "year" in self.bad
 
     @classmethod
     def of(cls, value: dt.date | None) -> DateParts:
@@ -114,8 +115,8 @@ class GapForm:
         try:
             return parse_date_parts(day=parts.day, month=parts.month, year=parts.year)
         except AnswerErrors as exc:
-            part, message = next(iter(exc.errors.items()))
-            parts.bad = part if part in ("day", "month", "year") else "all"
+            message = next(iter(exc.errors.values()))
+            parts.bad = tuple(p for p in DATE_PARTS if p in exc.errors) or DATE_PARTS
             self.errors[name] = message.replace("The date", f"The {label}", 1)
             return None
 
@@ -123,18 +124,18 @@ class GapForm:
         for name, message in errors.items():
             self.errors.setdefault(name, message)
             if name == "due_date" and not self.due.bad:
-                self.due.bad = "all"
+                self.due.bad = DATE_PARTS
             if name == "accepted_until" and not self.accepted.bad:
-                self.accepted.bad = "all"
+                self.accepted.bad = DATE_PARTS
 
     @property
     def error_links(self) -> list[ErrorLink]:
         links = []
         for name, anchor in ANCHORS.items():
             if name in self.errors:
-                if name == "due_date" and self.due.bad in ("month", "year"):
-                    anchor = f"due_date-{self.due.bad}"
-                if name == "accepted_until" and self.accepted.bad in ("month", "year"):
-                    anchor = f"accepted_until-{self.accepted.bad}"
+                if name == "due_date" and self.due.bad:
+                    anchor = f"due_date-{self.due.bad[0]}"
+                if name == "accepted_until" and self.accepted.bad:
+                    anchor = f"accepted_until-{self.accepted.bad[0]}"
                 links.append(ErrorLink(self.errors[name], anchor))
         return links

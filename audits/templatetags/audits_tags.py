@@ -9,8 +9,16 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from audits.models import Answer, AnswerReviewState, Declaration, DeclarationStatus, ReviewStatus
+from audits.models import (
+    Answer,
+    AnswerReviewState,
+    Declaration,
+    DeclarationStatus,
+    Reviewer,
+    ReviewStatus,
+)
 from audits.selectors import TaskStatus
+from standards.vocabulary import ProviderType
 
 register = template.Library()
 
@@ -127,3 +135,31 @@ def sentence(text: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def reviewers(provider: Any) -> str:
+    """Who may review the provider's declarations, to end "When you submit, … and {this}."."""
+    if provider.provider_type == ProviderType.LOCAL_AUTHORITY:
+        area = provider.area.name if provider.area_id else "your area"
+        return (
+            f"area officers for {area} can review it, and integrated care board officers "
+            "can review its answers about health"
+        )
+    if provider.provider_type == ProviderType.INTEGRATED_CARE_BOARD:
+        return "integrated care board officers can review its answers about health"
+    return "your local authority can review it"
+
+
+@register.filter
+def reviewer_body(reviewed_as: str, provider: Any) -> str:
+    """Who made a review (Reviewer.AREA or ICB), in words for the provider's pages."""
+    if reviewed_as == Reviewer.ICB:
+        if provider.provider_type == ProviderType.INTEGRATED_CARE_BOARD:
+            return "integrated care board officers"
+        return "your integrated care board"
+    if provider.provider_type == ProviderType.LOCAL_AUTHORITY and provider.area_id:
+        return f"area officers for {provider.area.name}"
+    if provider.provider_type == ProviderType.INTEGRATED_CARE_BOARD:
+        return "a site administrator"
+    return "your local authority"

@@ -282,6 +282,41 @@ def test_icb_officer_reads_only_health_answers(school, choices_version):
     assert body["answers"] == []  # the test version has no health requirements
 
 
+def test_the_icb_review_is_reported_apart_from_the_areas(school, officer):
+    from audits.services import review_declaration
+    from tests.audits.test_services import health_version
+    from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
+
+    icb = IcbFactory()
+    IcbAreaCoverageFactory(icb=icb, area=school.area)
+    icb_officer = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb)
+    declaration = make_declaration(
+        provider=school,
+        version=health_version(),
+        submitted=True,
+        answers={"SCH-POLICY-URL": "https://x.example.org", "SCH-HEALTH": True},
+    )
+    review_declaration(
+        declaration=declaration,
+        reviewer=icb_officer,
+        accept=False,
+        challenges={"SCH-HEALTH": "Name the service"},
+        comment="One question",
+    )
+    body = bearer_client(officer).get(f"/api/v1/declarations/{declaration.pk}/").json()
+    assert (body["review_status"], body["health_review_status"]) == ("not_reviewed", "returned")
+    assert body["health_review_comment"] == "One question" and body["health_reviewed_at"]
+    answers = {a["requirement_key"]: a for a in body["answers"]}
+    assert (answers["SCH-HEALTH"]["review_state"], answers["SCH-HEALTH"]["reviewed_as"]) == (
+        "challenged",
+        "icb",
+    )
+    assert answers["SCH-POLICY-URL"]["reviewed_as"] == ""
+    listed = bearer_client(officer).get("/api/v1/declarations/").json()["results"]
+    assert [d["health_review_status"] for d in listed if d["id"] == declaration.pk] == ["returned"]
+
+
 # ---- patch ----------------------------------------------------------------------------------
 
 

@@ -83,3 +83,34 @@ def test_values_of_the_wrong_type_are_field_errors(answer_type, value, message):
 )
 def test_values_of_the_right_type_are_kept(answer_type, value, parsed):
     assert parse(answer_type, value) == parsed
+
+
+def test_an_evidence_address_longer_than_its_column_is_refused():
+    long = "https://www.example.org/" + "a" * 477  # 501 characters
+    with pytest.raises(AnswerErrors) as caught:
+        parse_answer(requirement("yes_no"), AnswerInput(value=True, evidence_url=long))
+    assert caught.value.errors == {
+        "evidence_url": "The web address of the evidence must be 500 characters or fewer"
+    }
+    parsed = parse_answer(requirement("yes_no"), AnswerInput(value=True, evidence_url=long[:500]))
+    assert parsed.evidence_url == long[:500]
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "wrong"),
+    [
+        ("99999999999999999999", "1", "2026", {"day"}),  # once an OverflowError
+        ("1", "99999999999999999999", "2026", {"month"}),
+        ("9" * 5000, "1", "2026", {"day"}),  # more digits than int() reads
+        ("a", "b", "c", {"day", "month", "year"}),
+        ("1", "b", "2026", {"month"}),
+        ("١", "1", "2026", {"day"}),  # a digit, but not one of 0 to 9
+        ("32", "13", "2026", {"day", "month"}),
+        ("31", "2", "2026", {"day"}),
+        ("1", "1", "0000", {"year"}),
+    ],
+)
+def test_a_date_that_is_not_real_names_each_wrong_part(day, month, year, wrong):
+    with pytest.raises(AnswerErrors) as caught:
+        parse("date", {"day": day, "month": month, "year": year})
+    assert set(caught.value.errors) == wrong

@@ -164,3 +164,18 @@ def test_without_a_published_standard_nothing_is_created(db):
     assert seed_demo_declarations(stdout=out)["submitted"] == 0
     assert "No published default standard" in out.getvalue()
     assert not Declaration.objects.exists()
+
+
+def test_submitted_declarations_name_a_demo_sign_in_who_could_have_submitted_them(demo_world):
+    from accounts.models import Role
+    from accounts.services import grant_role
+    from providers.models import Area
+
+    officer = User.objects.get(email="officer@example.org")
+    grant_role(user=officer, role=Role.AREA_OFFICER, scope=Area.objects.get(code="213"))
+    seed_demo_declarations()
+    council = Declaration.objects.get(provider__name="Westminster")
+    assert council.status == "submitted" and council.submitted_by == officer
+    # Nobody among the demo sign-ins edits the other schools: they name no one.
+    others = Declaration.objects.filter(status="submitted").exclude(pk=council.pk)
+    assert others.exists() and not others.exclude(submitted_by=None).exists()

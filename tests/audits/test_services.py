@@ -406,3 +406,203 @@ def test_rounds_show_who_has_not_submitted(choices_version, school, editor, offi
             user=editor,
         )
     assert Declaration.objects.count() == 1
+
+
+# ---- the reviewer's fixes ------------------------------------------------------------------------
+
+
+def second_version(version: str = "2.0"):
+    """The next version of the statutory baseline, superseding `choices_version`."""
+    doc = document(version=version)
+    doc["standard"]["slug"] = "send-statutory-baseline"
+    return make_version(doc, publish=True)
+
+
+def test_a_new_declaration_starts_from_the_latest_submitted_not_an_abandoned_draft(
+    choices_version, school, editor
+):
+    # Shows only on PostgreSQL, which sorts NULLs (a draft's submitted_at) first when descending.
+    submitted = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
+    fill(submitted, editor)
+    submit_declaration(declaration=submitted, user=editor)
+    abandoned = start_declaration(provider=school, user=editor, period=NEXT_YEAR).declaration
+    result = start_declaration(
+        provider=school, user=editor, version=second_version(), period=NEXT_YEAR
+    )
+    assert result.declaration.carried_from == submitted != abandoned
+    assert result.declaration.answers.get(requirement_key="SCH-POLICY-URL").value == (
+        "https://school.example.org/sen"
+    )
+
+
+def test_a_draft_begun_before_its_version_was_superseded_is_still_returned(
+    choices_version, school, editor
+):
+    draft = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
+    second_version()
+    choices_version.refresh_from_db()  # now superseded
+    again = start_declaration(
+        provider=school, user=editor, version=choices_version, period=THIS_YEAR
+    )
+    assert again.declaration == draft and not again.created
+    with pytest.raises(ValidationError, match="published version"):
+        start_declaration(provider=school, user=editor, version=choices_version, period=NEXT_YEAR)
+
+
+def test_submit_is_refused_while_an_answer_needs_attention(choices_version, school, editor):
+    declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
+    fill(declaration, editor)
+    declaration.answers.filter(requirement_key="SCH-ONE").update(
+        needs_attention=True, attention_reason="This requirement changed"
+    )
+    with pytest.raises(IncompleteDeclaration) as caught:
+        submit_declaration(declaration=declaration, user=editor)
+    assert [a.requirement_key for a in caught.value.missing] == ["SCH-ONE"]
+    assert caught.value.errors == {"SCH-ONE": {"needs_attention": "Check this answer and save it"}}
+    # The API confirms an answer by sending it, even unchanged; then it can be submitted.
+    save_answers(
+        declaration=declaration,
+        answers={"SCH-ONE": AnswerInput(value="a")},
+        user=editor,
+        expected_declaration_version=None,
+    )
+    assert submit_declaration(declaration=declaration, user=editor).status == "submitted"
+
+
+def test_the_comment_on_the_whole_declaration_is_limited(choices_version, school, officer):
+    declaration = make_declaration(provider=school, version=choices_version, submitted=True)
+    with pytest.raises(ValidationError) as caught:
+        review_declaration(
+            declaration=declaration, reviewer=officer, accept=True, comment="x" * 2001
+        )
+    assert "comment" in caught.value.message_dict
+    declaration.refresh_from_db()
+    assert declaration.review_status == ReviewStatus.NOT_REVIEWED and not declaration.review_comment
+
+
+def test_a_revision_superseded_by_a_later_submission_cannot_be_reviewed(
+    choices_version, school, editor, officer
+):
+    first = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
+    fill(first, editor)
+    submit_declaration(declaration=first, user=editor)
+    second = start_revision(declaration=first, user=editor)
+    # A draft revision does not supersede: the submitted revision can still be reviewed.
+    review_declaration(declaration=first, reviewer=officer, accept=True)
+    submit_declaration(declaration=second, user=editor)
+    with pytest.raises(ValidationError, match="Revision 2 has been submitted since"):
+        review_declaration(declaration=first, reviewer=officer, accept=True)
+    assert review_declaration(declaration=second, reviewer=officer, accept=True).review_status == (
+        ReviewStatus.ACCEPTED
+    )
+
+
+def health_version():
+    doc = document()
+    doc["standard"]["slug"] = "send-statutory-baseline"
+    doc["sections"][0]["requirements"].append(
+        {
+            "key": "SCH-HEALTH",
+            "title": "Health advice given",
+            "question": "Do you get health advice?",
+            "theme": "health",
+            "applies_to": ["mainstream_school"],
+            "strength": "should",
+            "answer": {"type": "yes_no"},
+            "rule": {"op": "is_yes"},
+            "citations": [{"document": "Doc", "reference": "1"}],
+        }
+    )
+    return make_version(doc, publish=True)
+
+
+@pytest.fixture
+def icb_officer(school) -> User:
+    icb = IcbFactory()
+    IcbAreaCoverageFactory(icb=icb, area=school.area)
+    user = User.objects.create_user("icb@example.org", "pw-for-tests-123", full_name="Ines ICB")
+    grant_role(user=user, role=Role.ICB_OFFICER, scope=icb)
+    return user
+
+
+def test_an_icb_review_leaves_the_area_review_and_its_challenges_alone(
+    school, officer, icb_officer
+):
+    declaration = make_declaration(
+        provider=school,
+        version=health_version(),
+        submitted=True,
+        answers={"SCH-POLICY-URL": "https://x.example.org", "SCH-HEALTH": True},
+    )
+    review_declaration(
+        declaration=declaration,
+        reviewer=officer,
+        accept=False,
+        challenges={"SCH-HEALTH": "Which service?", "SCH-POLICY-URL": "Broken link"},
+        comment="Please look again",
+    )
+    reviewed = review_declaration(declaration=declaration, reviewer=icb_officer, accept=True)
+    assert (reviewed.review_status, reviewed.reviewed_by, reviewed.review_comment) == (
+        ReviewStatus.RETURNED,
+        officer,
+        "Please look again",
+    )
+    assert (reviewed.health_review_status, reviewed.health_reviewed_by) == (
+        ReviewStatus.ACCEPTED,
+        icb_officer,
+    )
+    health = declaration.answers.get(requirement_key="SCH-HEALTH")
+    assert (health.review_state, health.review_comment, health.reviewed_as) == (
+        AnswerReviewState.CHALLENGED,
+        "Which service?",
+        "area",
+    )
+
+    # The other way round: the area's accept leaves the ICB's challenge where it is.
+    review_declaration(
+        declaration=declaration,
+        reviewer=icb_officer,
+        accept=False,
+        challenges={"SCH-HEALTH": "Name the service"},
+    )
+    health.refresh_from_db()
+    assert (health.reviewed_by, health.reviewed_as) == (icb_officer, "icb")
+    review_declaration(declaration=declaration, reviewer=officer, accept=True)
+    health.refresh_from_db()
+    assert health.review_state == AnswerReviewState.CHALLENGED and health.reviewed_as == "icb"
+    assert declaration.answers.get(requirement_key="SCH-POLICY-URL").review_state == "accepted"
+    declaration.refresh_from_db()
+    assert declaration.review_status == ReviewStatus.ACCEPTED
+    assert declaration.health_review_status == ReviewStatus.RETURNED and declaration.is_returned
+
+
+def test_a_round_counts_submissions_against_any_version_of_its_standard(
+    choices_version, school, editor, officer
+):
+    other = ProviderFactory(area=school.area, name="Second Primary")
+    declaration_round = open_round(
+        area=school.area,
+        version=choices_version,
+        period=THIS_YEAR,
+        deadline=today() + dt.timedelta(days=30),
+        user=officer,
+    )
+    make_declaration(provider=school, version=choices_version, period=THIS_YEAR, submitted=True)
+    new_version = second_version()
+    make_declaration(provider=other, version=new_version, period=THIS_YEAR, submitted=True)
+    status = round_status(declaration_round=declaration_round)
+    assert set(status.submitted) == {school, other} and not status.outstanding
+    # A round is for a standard and a year: not one more for the new version.
+    with pytest.raises(ValidationError, match="standard and academic year"):
+        open_round(
+            area=school.area,
+            version=new_version,
+            period=THIS_YEAR,
+            deadline=today() + dt.timedelta(days=30),
+            user=officer,
+        )
+    # A declaration started against the new version belongs to the round.
+    third = ProviderFactory(area=school.area, name="Third Primary")
+    grant_role(user=editor, role=Role.PROVIDER_EDITOR, scope=third)
+    started = start_declaration(provider=third, user=editor, version=new_version, period=THIS_YEAR)
+    assert started.declaration.round == declaration_round

@@ -20,6 +20,7 @@ from audits.services import (
     submit_declaration,
     today,
 )
+from audits.templatetags.audits_tags import long_datetime
 from tests.standards.builders import document, make_version
 
 pytestmark = pytest.mark.django_db
@@ -443,7 +444,8 @@ def test_check_answers_lists_every_answer_with_change_links_that_return_there(dr
         assert f'href="{question_url(draft, key)}?return=check"' in html
     assert "1 September 2026" in html and "95%" in html and "Option A, Option B" in html
     assert "Does not apply: We have no lead yet" in html
-    assert 'Change<span class="govuk-visually-hidden"> pupils on sen support</span>' in html
+    # Titles are not lowercased: "SEN" must stay an initialism for screen readers.
+    assert 'Change<span class="govuk-visually-hidden"> Pupils on SEN support</span>' in html
     assert "Accept and submit" in html
 
     changed = client.get(question_url(draft, "SCH-COUNT") + "?return=check").content.decode()
@@ -528,7 +530,7 @@ def test_a_submitted_declaration_cannot_be_changed_from_its_pages(submitted, edi
         question_url(submitted, "SCH-COUNT"),
         {"row_version": row_version(submitted, "SCH-COUNT"), "value": "1"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 409 and "has not been saved" in response.content.decode()
     assert submitted.answers.get(requirement_key="SCH-COUNT").value == Decimal("95")
 
 
@@ -603,7 +605,7 @@ def test_officer_returns_a_declaration_with_comments_and_the_provider_sees_them(
     revision_pk = int(revision["Location"].split("/")[2])
     tasks = client_for(editor).get(f"/declarations/{revision_pk}/tasks/").content.decode()
     assert "Your local authority returned revision 1 with comments." in tasks
-    assert "1 challenged by your local authority" in tasks
+    assert "1 challenged by a reviewer" in tasks
     question = (
         client_for(editor).get(f"/declarations/{revision_pk}/questions/SCH-COUNT/").content.decode()
     )
@@ -877,7 +879,7 @@ def test_a_second_round_for_the_same_year_is_refused(choices_version, school, of
     assert client.post(f"/areas/{school.area.code}/rounds/new/", data).status_code == 302
     html = client.post(f"/areas/{school.area.code}/rounds/new/", data).content.decode()
     assert (
-        '<a href="#period">A round for this version and academic year is already open</a>' in html
+        '<a href="#period">A round for this standard and academic year is already open</a>' in html
     )
 
 
@@ -913,3 +915,332 @@ def test_a_provider_the_standard_does_not_apply_to_has_nothing_to_declare(choice
     assert "there is nothing to declare" in html and "Start now" not in html
     assert client.post(f"/providers/{icb.pk}/self-audit/start/").status_code == 302
     assert not Declaration.objects.exists()
+
+
+# ---- the reviewer's fixes ------------------------------------------------------------------------
+
+
+def test_an_evidence_address_too_long_for_its_column_is_an_error_at_the_field(draft, editor):
+    long = "https://school.example.org/" + "a" * 474  # 501 characters
+    response = post_answer(
+        client_for(editor), draft, "SCH-ONE", {"value": "a", "evidence_url": long}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and title(html).startswith("Error: ")
+    message = "The web address of the evidence must be 500 characters or fewer"
+    assert f'<a href="#evidence_url">{message}</a>' in html
+    assert '<p id="evidence_url-error" class="govuk-error-message">' in html
+    assert f'value="{long}"' in html  # kept as typed
+    assert draft.answers.get(requirement_key="SCH-ONE").value is None
+
+
+def test_a_date_with_a_long_run_of_digits_is_an_error_not_a_crash(
+    choices_version, draft, editor, officer
+):
+    digits = "99999999999999999999"
+    html = post_answer(
+        client_for(editor),
+        draft,
+        "SCH-POLICY-REVIEWED",
+        {"value-day": digits, "value-month": "1", "value-year": "2026"},
+    ).content.decode()
+    assert '<a href="#value-day">The date must be a real date</a>' in html
+    response = client_for(officer).post(
+        f"/areas/{draft.provider.area.code}/rounds/new/",
+        {
+            "version": choices_version.pk,
+            "period": THIS_YEAR,
+            "deadline-day": "1",
+            "deadline-month": digits,
+            "deadline-year": str(today().year + 1),
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<a href="#deadline-month">The deadline must be a real date</a>' in html
+    assert 'govuk-input--width-2 govuk-input--error" id="deadline-month"' in html
+    assert 'govuk-input--width-2" id="deadline-day"' in html
+
+
+def test_every_wrong_part_of_a_date_is_highlighted(choices_version, draft, editor, officer):
+    html = post_answer(
+        client_for(editor),
+        draft,
+        "SCH-POLICY-REVIEWED",
+        {"value-day": "a", "value-month": "b", "value-year": "c"},
+    ).content.decode()
+    assert '<a href="#value-day">The date must be a real date</a>' in html
+    for part in ("day", "month", "year"):
+        assert f'govuk-input--error" id="value-{part}"' in html, part
+    html = (
+        client_for(officer)
+        .post(
+            f"/areas/{draft.provider.area.code}/rounds/new/",
+            {
+                "version": choices_version.pk,
+                "period": THIS_YEAR,
+                "deadline-day": "a",
+                "deadline-month": "b",
+                "deadline-year": "c",
+            },
+        )
+        .content.decode()
+    )
+    for part in ("day", "month", "year"):
+        assert f'govuk-input--error" id="deadline-{part}"' in html, part
+
+
+def test_check_answers_refuses_to_submit_while_an_answer_needs_attention(draft, editor):
+    client = client_for(editor)
+    complete(client, draft)
+    draft.answers.filter(requirement_key="SCH-ONE").update(
+        needs_attention=True, attention_reason="This requirement changed"
+    )
+    assert "Cannot start yet" in client.get(f"/declarations/{draft.pk}/tasks/").content.decode()
+    response = client.post(
+        f"/declarations/{draft.pk}/check/",
+        {"row_version": Declaration.objects.get(pk=draft.pk).row_version},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and title(html).startswith("Error: ")
+    assert (
+        f'href="{question_url(draft, "SCH-ONE")}?return=check">One choice: Check this answer and save it</a>'
+        in html
+    )
+    assert Declaration.objects.get(pk=draft.pk).is_draft
+    # Saving it unchanged confirms it; then it can be submitted.
+    post_answer(client, draft, "SCH-ONE", COMPLETE_POSTS["SCH-ONE"])
+    response = client.post(
+        f"/declarations/{draft.pk}/check/",
+        {"row_version": Declaration.objects.get(pk=draft.pk).row_version},
+    )
+    assert response.status_code == 302
+
+
+def test_a_save_after_someone_else_submitted_says_who_and_when_and_keeps_the_answer(
+    school, draft, editor
+):
+    colleague = User.objects.create_user(
+        "senco@example.org", "pw-for-tests-123", full_name="Sam Senco"
+    )
+    grant_role(user=colleague, role=Role.PROVIDER_EDITOR, scope=school)
+    client = client_for(editor)
+    complete(client, draft)
+    loaded = row_version(draft, "SCH-COUNT")
+    submitted = submit_declaration(declaration=draft, user=colleague)
+
+    response = client.post(
+        question_url(draft, "SCH-COUNT"),
+        {
+            "row_version": loaded,
+            "value": "97.5",
+            "evidence_note": "From the spring census",
+            "action": "continue",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 409 and title(html).startswith("Error: ")
+    when = long_datetime(submitted.submitted_at)
+    assert (
+        f'<a href="#your-answer">Sam Senco submitted this declaration at {when}, so your answer has not been saved</a>'
+        in html
+    )
+    assert "97.5" in html and "From the spring census" in html  # what they entered
+    assert f'action="/declarations/{draft.pk}/revise/"' in html and "Start a revision" in html
+    assert draft.answers.get(requirement_key="SCH-COUNT").value == Decimal("95")
+
+    # Starting the revision from there goes back to the same question.
+    response = client.post(f"/declarations/{draft.pk}/revise/", {"question": "SCH-COUNT"})
+    revision = Declaration.objects.get(provider=school, revision=2)
+    assert response["Location"] == question_url(revision, "SCH-COUNT")
+
+
+def test_the_comment_on_the_whole_declaration_is_limited_on_the_review_page(submitted, officer):
+    response = client_for(officer).post(
+        f"/declarations/{submitted.pk}/review/", {"decision": "accept", "comment": "x" * 3000}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and title(html).startswith("Error: ")
+    message = "The comment on the declaration must be 2000 characters or fewer"
+    assert f'<a href="#comment">{message}</a>' in html
+    assert '<p id="comment-error" class="govuk-error-message">' in html
+    assert "x" * 3000 in html  # kept as typed
+    declaration = Declaration.objects.get(pk=submitted.pk)
+    assert declaration.review_status == ReviewStatus.NOT_REVIEWED and not declaration.review_comment
+
+
+def test_a_superseded_revision_cannot_be_reviewed_from_its_pages(submitted, editor, officer):
+    revision = start_revision_and_submit(submitted, editor)
+    client = client_for(officer)
+    html = client.get(f"/declarations/{submitted.pk}/").content.decode()
+    assert "Review this declaration" not in html
+    response = client.get(f"/declarations/{submitted.pk}/review/")
+    assert response["Location"] == f"/declarations/{revision.pk}/"
+    assert "Review this declaration" in client.get(response["Location"]).content.decode()
+
+
+def start_revision_and_submit(declaration, user):
+    from audits.services import start_revision
+
+    revision = start_revision(declaration=declaration, user=user)
+    return submit_declaration(declaration=revision, user=user)
+
+
+def health_declaration(school):
+    from tests.audits.factories import make_submitted_declaration
+
+    doc = document()
+    doc["standard"]["slug"] = "send-statutory-baseline"
+    doc["sections"][0]["requirements"].append(
+        {
+            "key": "SCH-HEALTH",
+            "title": "Health advice given",
+            "question": "Do you get health advice?",
+            "theme": "health",
+            "applies_to": ["mainstream_school"],
+            "strength": "should",
+            "answer": {"type": "yes_no"},
+            "rule": {"op": "is_yes"},
+            "citations": [{"document": "Doc", "reference": "1"}],
+        }
+    )
+    return make_submitted_declaration(
+        provider=school,
+        version=make_version(doc, publish=True),
+        answers={
+            "SCH-POLICY-URL": "https://x.example.org",
+            "SCH-POLICY-REVIEWED": "2026-09-01",
+            "SCH-HEALTH": True,
+        },
+    )
+
+
+def test_an_icb_review_is_its_own_and_the_provider_is_told_who_challenged(school, editor, officer):
+    from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
+
+    declaration = health_declaration(school)
+    icb = IcbFactory()
+    IcbAreaCoverageFactory(icb=icb, area=school.area)
+    icb_officer = User.objects.create_user(
+        "icb@example.org", "pw-for-tests-123", full_name="Ines ICB"
+    )
+    grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb)
+    review_declaration(
+        declaration=declaration,
+        reviewer=officer,
+        accept=False,
+        challenges={"SCH-POLICY-URL": "Broken link"},
+        comment="Please fix the link",
+    )
+    icb_client = client_for(icb_officer)
+    assert f">{school.name}</a>" in icb_client.get("/reviews/").content.decode()
+    response = icb_client.post(f"/declarations/{declaration.pk}/review/", {"decision": "accept"})
+    assert response.status_code == 302
+    # The area's review is untouched; the ICB's queue counts the declaration as reviewed.
+    declaration.refresh_from_db()
+    assert (
+        declaration.reviewed_by == officer and declaration.review_comment == "Please fix the link"
+    )
+    html = icb_client.get("/reviews/").content.decode()
+    assert f">{school.name}</a>" not in html and "Accepted (1)" in html
+    assert f">{school.name}</a>" in icb_client.get("/reviews/?status=accepted").content.decode()
+    html = client_for(officer).get(f"/declarations/{declaration.pk}/").content.decode()
+    assert "Please fix the link" in html and "Review of the answers about health" in html
+
+    # The ICB challenges a health answer: the provider is told the ICB challenged it.
+    icb_client.post(
+        f"/declarations/{declaration.pk}/review/",
+        {
+            "decision": "return",
+            "challenge-SCH-HEALTH": "yes",
+            "comment-SCH-HEALTH": "Which service?",
+        },
+    )
+    revision = client_for(editor).post(f"/declarations/{declaration.pk}/revise/")
+    revision_pk = int(revision["Location"].split("/")[2])
+    html = (
+        client_for(editor)
+        .get(f"/declarations/{revision_pk}/questions/SCH-HEALTH/")
+        .content.decode()
+    )
+    assert "Your integrated care board challenged this answer" in html
+    assert "Which service?" in html and "Ines ICB" in html
+    assert "Your local authority challenged" not in html
+    html = client_for(editor).get(f"/declarations/{revision_pk}/tasks/").content.decode()
+    assert "Your local authority returned revision 1 with comments." in html
+    assert "Your integrated care board returned the answers about health in revision 1" in html
+
+
+def test_a_round_and_a_draft_carry_on_after_a_new_version_is_published(
+    choices_version, school, editor, officer, draft
+):
+    from tests.providers.factories import ProviderFactory
+
+    deadline = today() + dt.timedelta(days=60)
+    declaration_round = open_round(
+        area=school.area, version=choices_version, period=THIS_YEAR, deadline=deadline, user=officer
+    )
+    other = ProviderFactory(name="Other Primary School", area=school.area)
+    grant_role(user=editor, role=Role.PROVIDER_EDITOR, scope=other)
+    doc = document(version="2.0")
+    doc["standard"]["slug"] = "send-statutory-baseline"
+    new_version = make_version(doc, publish=True)
+
+    client = client_for(editor)
+    html = client.get(f"/providers/{school.pk}/self-audit/").content.decode()
+    assert f"by <strong>{deadline.day} {deadline:%B %Y}</strong>" in html
+    assert f'href="/declarations/{draft.pk}/tasks/"' in html and "Continue" in html
+    assert "Start now" not in html and "version 1.0" in html
+    # A provider that has not started declares against the new version, for the round.
+    html = client.get(f"/providers/{other.pk}/self-audit/").content.decode()
+    assert "Start now" in html and "version 2.0" in html and deadline.strftime("%B") in html
+    client.post(f"/providers/{other.pk}/self-audit/start/")
+    started = Declaration.objects.get(provider=other)
+    assert started.version == new_version and started.round == declaration_round
+    complete_answers = {
+        "SCH-POLICY-URL": "https://other.example.org/sen",
+        "SCH-POLICY-REVIEWED": "2026-09-01",
+    }
+    for key, value in complete_answers.items():
+        save_answer(
+            declaration=started,
+            requirement_key=key,
+            data=AnswerInput(value=value),
+            user=editor,
+            expected_row_version=None,
+        )
+    submit_declaration(declaration=started, user=editor)
+    html = client_for(officer).get(f"/rounds/{declaration_round.pk}/").content.decode()
+    assert "Submitted (1)" in html and "Other Primary School" in html
+    assert "Not submitted (1)" in html and "Draft started" in html
+
+
+def test_open_gaps_are_shown_only_once_there_is_a_result(school, editor, submitted):
+    scoring_services = pytest.importorskip("scoring.services")
+    client = client_for(editor)
+    html = client.get(f"/providers/{school.pk}/self-audit/").content.decode()
+    assert "being scored" in html and "Open gaps" not in html
+    scoring_services.score_declaration(declaration_id=submitted.pk)
+    assert "Open gaps" in client.get(f"/providers/{school.pk}/self-audit/").content.decode()
+
+
+def test_who_reviews_is_worded_for_local_authority_and_icb_providers(school, officer):
+    from tests.providers.factories import IcbProviderFactory, LocalAuthorityProviderFactory
+
+    doc = document()
+    doc["standard"]["slug"] = "send-statutory-baseline"
+    doc["sections"][1]["requirements"][0]["applies_to"] = [
+        "local_authority",
+        "integrated_care_board",
+    ]
+    make_version(doc, publish=True)
+    council = LocalAuthorityProviderFactory(area=school.area)
+    html = client_for(officer).get(f"/providers/{council.pk}/self-audit/").content.decode()
+    assert "your local authority can review it" not in html
+    assert f"area officers for {school.area.name} can review it" in html
+    icb_provider = IcbProviderFactory()
+    icb_officer = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb_provider.icb)
+    html = client_for(icb_officer).get(f"/providers/{icb_provider.pk}/self-audit/").content.decode()
+    assert "your local authority can review it" not in html
+    assert "integrated care board officers can review its answers about health" in html

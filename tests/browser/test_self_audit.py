@@ -543,3 +543,45 @@ def test_officer_pages_have_no_wcag_22_aa_violations(live_server, page: Page):
     page.goto(base + "/reviews/")
     expect(page.get_by_role("link", name="Late Primary School", exact=True)).to_be_visible()
     assert_accessible(page, "declarations to review")
+
+
+def test_a_save_after_someone_else_submitted_keeps_the_answer_on_screen(live_server, page: Page):
+    from audits.answers import AnswerInput
+    from audits.services import save_answer, submit_declaration
+    from tests.standards.builders import document, make_version
+
+    doc = document()
+    doc["standard"]["slug"] = "send-statutory-baseline"
+    make_version(doc, publish=True)
+    school = ProviderFactory(name="Edward Wilson Primary School", area=AreaFactory())
+    editor = editor_of(school, "head@example.org")
+    colleague = User.objects.create_user("senco@example.org", PASSWORD, full_name="Sam Senco")
+    grant_role(user=colleague, role=Role.PROVIDER_EDITOR, scope=school)
+    declaration = start_declaration(provider=school, user=editor, period=None).declaration
+    for key, value in (
+        ("SCH-POLICY-URL", "https://www.school.example.org/send"),
+        ("SCH-POLICY-REVIEWED", "2026-09-01"),
+    ):
+        save_answer(
+            declaration=declaration,
+            requirement_key=key,
+            data=AnswerInput(value=value),
+            user=editor,
+            expected_row_version=None,
+        )
+
+    base = live_server.url
+    sign_in(page, base, "head@example.org")
+    page.goto(base + f"/declarations/{declaration.pk}/questions/SCH-POLICY-URL/")
+    page.locator("#value").fill("https://www.school.example.org/send-support")
+    submit_declaration(declaration=declaration, user=colleague)
+    save_and_continue(page)
+    assert page.title().startswith("Error: ")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Sam Senco submitted this declaration at"
+    )
+    expect(page.get_by_text("https://www.school.example.org/send-support")).to_be_visible()
+    assert_accessible(page, "answer not saved: submitted by someone else")
+    page.get_by_role("button", name="Start a revision").click()
+    expect(page).to_have_url(re.compile(r"/declarations/\d+/questions/SCH-POLICY-URL/$"))
+    expect(page.get_by_text("Revision 2 started")).to_be_visible()

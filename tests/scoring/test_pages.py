@@ -161,6 +161,29 @@ def test_planning_action_follows_the_govuk_error_pattern_and_keeps_input(editor,
     assert gap.status == GapStatus.OPEN
 
 
+def test_every_wrong_part_of_a_date_is_highlighted(editor, school, scored):
+    client, _ = editor
+    gap = Gap.objects.get(provider=school, requirement_key="L2-REVIEWED")
+    response = client.post(
+        f"/providers/{school.pk}/gaps/{gap.pk}/",
+        {
+            "status": "in_progress",
+            "action_plan": "Review it",
+            "owner": "Jo Smith",
+            "due_date-day": "a",
+            "due_date-month": "b",
+            "due_date-year": "2027",
+            "row_version": gap.row_version,
+        },
+    )
+    page = text(response)
+    assert response.status_code == 400
+    assert 'govuk-input--error" id="due_date-day"' in page
+    assert 'govuk-input--error" id="due_date-month"' in page
+    assert 'govuk-input--error" id="due_date-year"' not in page
+    assert '<a href="#due_date-day">' in page
+
+
 def test_planning_action_saves_and_shows_history(editor, school, scored):
     client, _ = editor
     gap = Gap.objects.get(provider=school, requirement_key="L2-REVIEWED")
