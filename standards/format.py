@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -90,9 +91,32 @@ def _normalise_numbers(value: Any) -> Any:
     return normalise_number(value)
 
 
+class _Loader(yaml.SafeLoader):
+    """safe_load, except that a value YAML recognises but cannot build (0x_) is a problem, not a crash."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value: {exc}", node.start_mark
+            ) from exc
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # YAML reads 2026-02-30 as a date and fails; as text, the schema names the field it is in.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def read_text(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader: plain data only
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
@@ -103,8 +127,29 @@ def read_text(text: str) -> Any:
         raise StandardFormatError([Problem("file", f"not valid YAML or JSON: {exc}")]) from exc
 
 
-def schema_problems(document: Any) -> list[Problem]:
-    validator = jsonschema.Draft202012Validator(load_schema())
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+REAL_DATES = jsonschema.FormatChecker(formats=())
+
+
+@REAL_DATES.checks("date", raises=ValueError)
+def _is_real_date(value: object) -> bool:
+    # The schema's pattern judges the form; this judges whether the day exists.
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        dt.date.fromisoformat(value)
+    return True
+
+
+@cache
+def _validator(definition: str | None) -> jsonschema.Draft202012Validator:
+    schema = load_schema()
+    if definition is not None:
+        schema = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
+    return jsonschema.Draft202012Validator(schema, format_checker=REAL_DATES)
+
+
+def schema_problems(document: Any, definition: str | None = None) -> list[Problem]:
+    """Problems by the JSON Schema: of a whole version, or of one of its $defs (`requirement`)."""
+    validator = _validator(definition)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for error in validator.iter_errors(document):
@@ -153,6 +198,8 @@ def _message_for(error: jsonschema.ValidationError) -> str:
         return f"{error.instance!r} is not in the expected form ({_pattern_hint(field)})"
     if error.validator == "const" and field == "op":
         return f"unknown operator {error.instance!r}"
+    if error.validator == "format":
+        return f"{instance!r} is not a real date ({error.cause})"
     return error.message
 
 
@@ -178,26 +225,61 @@ def _sort_key(place: str) -> list[Any]:
     return parts
 
 
-def semantic_problems(document: dict[str, Any]) -> list[Problem]:
-    """The checks a schema cannot express: uniqueness, rules that fit their answers, references."""
+def _at(place: str, field: str) -> str:
+    return f"{place}.{field}" if place else field
+
+
+def _intact(place: str, broken: Collection[str]) -> bool:
+    """No schema problem lies at or inside this place."""
+    return not any(b == place or b.startswith((f"{place}.", f"{place}[")) for b in broken)
+
+
+# The fields the semantic checks read: a requirement is checked only if all are present and sound.
+CHECKED_FIELDS = ("key", "applies_to", "strength", "answer", "rule", "citations")
+CHECKED_OPTIONAL_FIELDS = ("effective_from", "effective_to")
+
+
+def _checkable(requirement: dict[str, Any], place: str, broken: Collection[str]) -> bool:
+    return all(field in requirement for field in CHECKED_FIELDS) and all(
+        _intact(_at(place, field), broken) for field in CHECKED_FIELDS + CHECKED_OPTIONAL_FIELDS
+    )
+
+
+Lookup = dict[str, tuple[str, dict[str, Any] | None]]
+"""Requirements by key: their place, and their document if it can be checked (else None)."""
+
+
+def semantic_problems(document: Any, broken: Collection[str] = ()) -> list[Problem]:
+    """The checks a schema cannot express: uniqueness, rules that fit their answers, references.
+
+    `broken` holds the places of schema problems. The parts at or under them are passed over, so
+    that the rest is still checked and an author sees every problem in one run.
+    """
     problems: list[Problem] = []
-    requirements: dict[str, tuple[str, dict[str, Any]]] = {}
+    requirements: Lookup = {}
     section_codes: dict[str, str] = {}
 
-    for s_index, section in enumerate(document["sections"]):
+    sections = document.get("sections") if isinstance(document, dict) else None
+    for s_index, section in enumerate(sections if isinstance(sections, list) else []):
         s_place = f"sections[{s_index}]"
-        if section["code"] in section_codes:
+        if not isinstance(section, dict):
+            continue
+        code = section.get("code")
+        if isinstance(code, str) and code in section_codes:
             problems.append(
                 Problem(
                     f"{s_place}.code",
-                    f"section code {section['code']!r} is already used at {section_codes[section['code']]}",
+                    f"section code {code!r} is already used at {section_codes[code]}",
                 )
             )
-        else:
-            section_codes[section["code"]] = s_place
-        for r_index, requirement in enumerate(section["requirements"]):
+        elif isinstance(code, str):
+            section_codes[code] = s_place
+        listed = section.get("requirements")
+        for r_index, requirement in enumerate(listed if isinstance(listed, list) else []):
             r_place = f"{s_place}.requirements[{r_index}]"
-            key = requirement["key"]
+            key = requirement.get("key") if isinstance(requirement, dict) else None
+            if not isinstance(key, str):
+                continue
             if key in requirements:
                 problems.append(
                     Problem(
@@ -205,18 +287,42 @@ def semantic_problems(document: dict[str, Any]) -> list[Problem]:
                     )
                 )
             else:
-                requirements[key] = (r_place, requirement)
+                checkable = _checkable(requirement, r_place, broken)
+                requirements[key] = (r_place, requirement if checkable else None)
 
-    for key, (r_place, requirement) in requirements.items():
-        problems.extend(_requirement_problems(r_place, key, requirement, requirements))
+    for key, (r_place, checked) in requirements.items():
+        if checked is not None:
+            problems.extend(_requirement_problems(r_place, key, checked, requirements))
     return problems
+
+
+def document_problems(document: Any) -> list[Problem]:
+    """Every problem with a version document, in the order of their places."""
+    problems = schema_problems(document)
+    problems += semantic_problems(document, broken={p.place for p in problems})
+    return sorted(problems, key=lambda p: _sort_key(p.place))
+
+
+def requirement_problems(
+    requirement: dict[str, Any], others: dict[str, dict[str, Any]]
+) -> list[Problem]:
+    """Check one requirement as the loader would, with places inside it (`rule.op`).
+
+    `others` are the other requirements of its version by key, for the rules that refer to them.
+    """
+    problems = schema_problems(requirement, definition="requirement")
+    if _checkable(requirement, "", {p.place for p in problems}):
+        lookup: Lookup = {key: (key, doc) for key, doc in others.items()}
+        lookup[requirement["key"]] = ("", requirement)
+        problems += _requirement_problems("", requirement["key"], requirement, lookup)
+    return sorted(problems, key=lambda p: _sort_key(p.place))
 
 
 def _requirement_problems(
     r_place: str,
     key: str,
     requirement: dict[str, Any],
-    requirements: dict[str, tuple[str, dict[str, Any]]],
+    requirements: Lookup,
 ) -> list[Problem]:
     problems: list[Problem] = []
     answer = requirement["answer"]
@@ -226,29 +332,32 @@ def _requirement_problems(
             if values.index(value) != index:
                 problems.append(
                     Problem(
-                        f"{r_place}.answer.choices[{index}].value", f"choice {value!r} is repeated"
+                        _at(r_place, f"answer.choices[{index}].value"),
+                        f"choice {value!r} is repeated",
                     )
                 )
     if answer["type"] == AnswerType.NUMBER:
         low, high = answer.get("min"), answer.get("max")
         if low is not None and high is not None and low > high:
-            problems.append(Problem(f"{r_place}.answer", "min is greater than max"))
+            problems.append(Problem(_at(r_place, "answer"), "min is greater than max"))
 
     if requirement["strength"] == Strength.MUST and not any(
         citation.get("verified", True) for citation in requirement["citations"]
     ):
         problems.append(
             Problem(
-                f"{r_place}.citations",
+                _at(r_place, "citations"),
                 "a must requirement needs at least one citation that is not marked verified: false",
             )
         )
     start, end = requirement.get("effective_from"), requirement.get("effective_to")
     if start and end and start > end:
-        problems.append(Problem(f"{r_place}.effective_to", "effective_to is before effective_from"))
+        problems.append(
+            Problem(_at(r_place, "effective_to"), "effective_to is before effective_from")
+        )
 
     problems.extend(
-        rule_problems(f"{r_place}.rule", requirement["rule"], key, requirement, requirements)
+        rule_problems(_at(r_place, "rule"), requirement["rule"], key, requirement, requirements)
     )
     return problems
 
@@ -258,7 +367,7 @@ def rule_problems(
     rule: dict[str, Any],
     key: str,
     requirement: dict[str, Any],
-    requirements: dict[str, tuple[str, dict[str, Any]]],
+    requirements: Lookup,
 ) -> list[Problem]:
     """Check that a rule fits the answer it judges, recursively."""
     problems: list[Problem] = []
@@ -303,8 +412,8 @@ def rule_problems(
                     f"{place}.requirement", f"no requirement with key {other_key!r} in this version"
                 )
             )
-        else:
-            other = requirements[other_key][1]
+        elif (other := requirements[other_key][1]) is not None:
+            # (None: that requirement has schema problems of its own, reported at its place.)
             missing = set(requirement["applies_to"]) - set(other["applies_to"])
             if missing:
                 problems.append(
@@ -394,31 +503,33 @@ def normalise_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def normalise_requirement(requirement: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "key": requirement["key"],
-        "title": requirement["title"].strip(),
-        "question": requirement["question"].strip(),
-        "guidance": (requirement.get("guidance") or "").strip(),
-        "theme": requirement["theme"],
-        "applies_to": sorted(requirement["applies_to"], key=PROVIDER_TYPE_ORDER.__getitem__),
-        "strength": requirement["strength"],
-        "weight": requirement.get("weight", 1),
-        "answer": normalise_answer(requirement["answer"]),
-        "rule": normalise_rule(requirement["rule"]),
-        "allow_not_applicable": requirement.get("allow_not_applicable", False),
-        "evidence_prompt": (requirement.get("evidence_prompt") or "").strip(),
-        "evidence_required": requirement.get("evidence_required", False),
-        "citations": [
-            {
-                "document": c["document"].strip(),
-                "reference": str(c["reference"]).strip(),
-                "verified": c.get("verified", True),
-            }
-            for c in requirement["citations"]
-        ],
-        "effective_from": requirement.get("effective_from"),
-        "effective_to": requirement.get("effective_to"),
-    }
+    return _normalise_numbers(
+        {
+            "key": requirement["key"],
+            "title": requirement["title"].strip(),
+            "question": requirement["question"].strip(),
+            "guidance": (requirement.get("guidance") or "").strip(),
+            "theme": requirement["theme"],
+            "applies_to": sorted(requirement["applies_to"], key=PROVIDER_TYPE_ORDER.__getitem__),
+            "strength": requirement["strength"],
+            "weight": requirement.get("weight", 1),
+            "answer": normalise_answer(requirement["answer"]),
+            "rule": normalise_rule(requirement["rule"]),
+            "allow_not_applicable": requirement.get("allow_not_applicable", False),
+            "evidence_prompt": (requirement.get("evidence_prompt") or "").strip(),
+            "evidence_required": requirement.get("evidence_required", False),
+            "citations": [
+                {
+                    "document": c["document"].strip(),
+                    "reference": str(c["reference"]).strip(),
+                    "verified": c.get("verified", True),
+                }
+                for c in requirement["citations"]
+            ],
+            "effective_from": requirement.get("effective_from"),
+            "effective_to": requirement.get("effective_to"),
+        }
+    )
 
 
 def parse_version_text(text: str) -> dict[str, Any]:
@@ -429,10 +540,7 @@ def parse_version_text(text: str) -> dict[str, Any]:
             [Problem("file", "the file must hold a mapping of fields, see docs/standard-format.md")]
         )
     document = _jsonable(raw)
-    problems = schema_problems(document)
-    if problems:
-        raise StandardFormatError(problems)
-    problems = semantic_problems(document)
+    problems = document_problems(document)
     if problems:
         raise StandardFormatError(problems)
     return normalise(document)
@@ -441,3 +549,21 @@ def parse_version_text(text: str) -> dict[str, Any]:
 def canonical_text(document: dict[str, Any]) -> str:
     """Exactly what export_standard prints; its SHA-256 is the version's content hash."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def differing_places(old: Any, new: Any, place: str = "") -> list[str]:
+    """The innermost places where two documents differ, in document order."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [
+            found
+            for name in sorted(old.keys() | new.keys())
+            for found in differing_places(old.get(name), new.get(name), _at(place, name))
+        ]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            found
+            for index, pair in enumerate(zip(old, new, strict=True))
+            for found in differing_places(*pair, f"{place}[{index}]")
+        ]
+    # As JSON, so that 95.0 and 95 (the same to Python, not to the hash) differ.
+    return [] if json.dumps(old) == json.dumps(new) else [place]

@@ -1,13 +1,15 @@
 """Standards as versioned rule sets.
 
 A published version's content is frozen: the database refuses changes to it (see the
-triggers in migration 0002), and only its status may move on.
+triggers in migrations 0002 and 0003), and only its status may move on. The models refuse the
+same changes first, and their clean() methods turn the refusals into form errors.
 """
 
 import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_delete
@@ -20,6 +22,10 @@ class FrozenVersionError(Exception):
     """A published, superseded or withdrawn version's content cannot change."""
 
 
+class MisplacedRequirementError(Exception):
+    """A requirement's section must belong to the requirement's own version."""
+
+
 def refuse_if_frozen(version_id: int | None) -> None:
     if (
         version_id
@@ -30,17 +36,49 @@ def refuse_if_frozen(version_id: int | None) -> None:
         )
 
 
+def _stored_version_id(model: type[models.Model], pk: int | None) -> int | None:
+    if pk is None:
+        return None
+    return model._default_manager.filter(pk=pk).values_list("version_id", flat=True).first()
+
+
 class Standard(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     owner = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The fields a published version's export shows (canonical.version_document); the title and
+    # owner it shows are the version's own.
+    FROZEN_FIELDS = ("slug",)
+
     class Meta:
         ordering = ["title"]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.check_frozen_fields()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            self.check_frozen_fields()
+        except FrozenVersionError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def has_left_draft(self) -> bool:
+        """Whether a version has been published, so that exports and links name this slug."""
+        return self.pk is not None and self.versions.exclude(status=VersionStatus.DRAFT).exists()
+
+    def check_frozen_fields(self) -> None:
+        stored = Standard.objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS).first()
+        changed = [f for f in self.FROZEN_FIELDS if stored and getattr(self, f) != stored[f]]
+        if changed and self.has_left_draft():
+            raise FrozenVersionError(
+                f"{self} has a version that is not a draft; its {', '.join(changed)} cannot change"
+            )
 
 
 class VersionStatus(models.TextChoices):
@@ -176,8 +214,24 @@ class Section(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        refuse_if_frozen(self.version_id)
+        self.check_can_save()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            self.check_can_save()
+        except (FrozenVersionError, MisplacedRequirementError) as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def check_can_save(self) -> None:
+        refuse_if_frozen(self.version_id)
+        stored = _stored_version_id(Section, self.pk)
+        if stored is not None and stored != self.version_id:
+            refuse_if_frozen(stored)
+            if self.requirements.exists():
+                raise MisplacedRequirementError(
+                    "this section has requirements, so it cannot move to another version"
+                )
 
 
 class Requirement(models.Model):
@@ -233,8 +287,31 @@ class Requirement(models.Model):
         return f"{self.key}: {self.title}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        refuse_if_frozen(self.version_id)
+        self.check_can_save()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            self.check_can_save()
+        except FrozenVersionError as exc:
+            raise ValidationError({"version": str(exc)}) from exc
+        except MisplacedRequirementError as exc:
+            raise ValidationError({"section": str(exc)}) from exc
+
+    def check_can_save(self) -> None:
+        refuse_if_frozen(self.version_id)
+        stored = _stored_version_id(Requirement, self.pk)
+        if stored is not None and stored != self.version_id:
+            refuse_if_frozen(stored)
+        # Otherwise a draft's requirement could be slipped into a published version's section.
+        if (
+            self.section_id
+            and self.version_id
+            and Section.objects.filter(pk=self.section_id)
+            .exclude(version_id=self.version_id)
+            .exists()
+        ):
+            raise MisplacedRequirementError("the section belongs to another version")
 
     def applies_to_type(self, provider_type: str) -> bool:
         return provider_type in self.applies_to

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from standards.canonical import requirement_document
+from standards.format import normalise_number
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
 from standards.vocabulary import ProviderType
 
@@ -118,7 +119,11 @@ FIELD_LABELS = {
     "citations": "Citations",
     "effective_from": "Effective from",
     "effective_to": "Effective to",
+    "description": "Description",
+    "order": "Order",
 }
+# A section's fields that its requirements' changes do not show: all of them but its code.
+SECTION_FIELDS = ("title", "description", "weight", "order")
 
 
 @dataclass
@@ -161,12 +166,23 @@ class RequirementChange:
 
 
 @dataclass
+class SectionChange:
+    code: str
+    old: Section
+    new: Section
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
 class VersionDiff:
     old: StandardVersion
     new: StandardVersion
     added: list[Requirement]
     removed: list[Requirement]
     changed: list[RequirementChange]
+    sections_added: list[Section] = field(default_factory=list)
+    sections_removed: list[Section] = field(default_factory=list)
+    sections_changed: list[SectionChange] = field(default_factory=list)
 
     @property
     def unchanged_count(self) -> int:
@@ -181,6 +197,34 @@ def _comparable(requirement: Requirement) -> dict[str, Any]:
     doc.pop("key")
     doc["section"] = requirement.section.code
     return doc
+
+
+def _section_fields(section: Section) -> dict[str, Any]:
+    return {
+        "title": section.title,
+        "description": section.description,
+        "weight": normalise_number(section.weight),
+        "order": section.order,
+    }
+
+
+def _diff_sections(old: StandardVersion, new: StandardVersion) -> dict[str, Any]:
+    """Sections are matched by code, as requirements are by key."""
+    old_sections = {s.code: s for s in old.sections.order_by("order")}
+    new_sections = {s.code: s for s in new.sections.order_by("order")}
+    changed: list[SectionChange] = []
+    for code in new_sections.keys() & old_sections.keys():
+        before, after = _section_fields(old_sections[code]), _section_fields(new_sections[code])
+        fields = [
+            FieldChange(f, before[f], after[f]) for f in SECTION_FIELDS if before[f] != after[f]
+        ]
+        if fields:
+            changed.append(SectionChange(code, old_sections[code], new_sections[code], fields))
+    return {
+        "sections_added": [s for code, s in new_sections.items() if code not in old_sections],
+        "sections_removed": [s for code, s in old_sections.items() if code not in new_sections],
+        "sections_changed": sorted(changed, key=lambda c: c.new.order),
+    }
 
 
 def diff_versions(*, old: StandardVersion, new: StandardVersion) -> VersionDiff:
@@ -206,6 +250,7 @@ def diff_versions(*, old: StandardVersion, new: StandardVersion) -> VersionDiff:
         changed=changed,
         _old_keys=set(old_reqs),
         _new_keys=set(new_reqs),
+        **_diff_sections(old, new),
     )
 
 

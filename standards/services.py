@@ -10,8 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from standards.canonical import content_hash, export_text
-from standards.format import Problem, StandardFormatError, parse_version_text
+from standards.canonical import content_hash, version_document
+from standards.format import (
+    Problem,
+    StandardFormatError,
+    canonical_text,
+    differing_places,
+    parse_version_text,
+)
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
 from standards.signals import version_published
 
@@ -127,7 +133,9 @@ def _date(value: str | None) -> dt.date | None:
 
 
 class PublishError(Exception):
-    pass
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        self.problems = problems or []
+        super().__init__("\n".join([message, *(f"  {p}" for p in self.problems)]))
 
 
 @transaction.atomic
@@ -143,6 +151,7 @@ def publish_version(*, slug: str, version: str) -> StandardVersion:
         raise PublishError(f"version {version} of {slug} is already {target.status}")
     if not target.requirements.exists():
         raise PublishError(f"version {version} of {slug} has no requirements")
+    text = _checked_export(target)
 
     previous = (
         StandardVersion.objects.select_for_update()
@@ -153,7 +162,7 @@ def publish_version(*, slug: str, version: str) -> StandardVersion:
         previous.status = VersionStatus.SUPERSEDED
         previous.save(update_fields=["status"])
 
-    target.content_hash = content_hash(export_text(target))
+    target.content_hash = content_hash(text)
     target.status = VersionStatus.PUBLISHED
     target.published_at = timezone.now()
     target.supersedes = previous
@@ -163,6 +172,30 @@ def publish_version(*, slug: str, version: str) -> StandardVersion:
         lambda: version_published.send(sender=StandardVersion, version_id=version_id)
     )
     return target
+
+
+def _checked_export(version: StandardVersion) -> str:
+    """The draft's canonical text, if the loader accepts it and would load it back unchanged.
+
+    A draft edited in the admin has skipped the loader's checks; once published it cannot change,
+    so check it here with the loader's own parser.
+    """
+    document = version_document(version)
+    text = canonical_text(document)
+    label = f"version {version.version} of {version.standard.slug}"
+    try:
+        loaded = parse_version_text(text)
+    except StandardFormatError as exc:
+        raise PublishError(f"{label} has problems; nothing was published", exc.problems) from exc
+    if canonical_text(loaded) != text:
+        raise PublishError(
+            f"{label} would load differently from its export; nothing was published",
+            [
+                Problem(place, "not in canonical form: save it again in the admin")
+                for place in differing_places(document, loaded) or [""]
+            ],
+        )
+    return text
 
 
 @transaction.atomic

@@ -4,6 +4,8 @@ PostgreSQL: triggers refuse any INSERT, UPDATE or DELETE of a section or require
 version that is not a draft, any change to such a version other than the allowed status
 moves, and its deletion. SQLite: the same for INSERT and UPDATE; deletion is guarded by the
 models there, because SQLite has no TRUNCATE and test databases are emptied with DELETE.
+(Migration 0003 adds SQLite's delete guards, and standards' flush command empties the versions
+table first so that they allow it.)
 """
 
 from django.db import migrations

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from standards.models import StandardVersion, VersionStatus
+from standards.models import Requirement, Section, StandardVersion, VersionStatus
 from tests.standards.builders import as_yaml, document, make_version
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +176,59 @@ def test_publishing_sends_version_published_on_commit(django_capture_on_commit_c
     finally:
         version_published.disconnect(dispatch_uid="test-publish")
     assert received == [StandardVersion.objects.get().pk]
+
+
+def test_load_names_an_impossible_date_instead_of_crashing(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text(as_yaml(document()).replace("'2026-09-01'", "2026-02-30"), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem; nothing was loaded"):
+        call_command("load_standard", str(path), stdout=io.StringIO(), stderr=err)
+    assert "effective_from: '2026-02-30' is not a real date" in err.getvalue()
+
+
+def test_publish_rechecks_a_draft_edited_after_loading():
+    draft = make_version()
+    Requirement.objects.filter(version=draft, key="SCH-POLICY-URL").update(
+        applies_to=["castle"],
+        citations=[{"document": "Children and Families Act 2014"}],
+        answer_options={"bogus": 1},
+    )
+    with pytest.raises(CommandError) as caught:
+        run("publish_standard", "test-standard", "1.0")
+    message = str(caught.value)
+    place = "sections[0].requirements[0]"
+    assert f"{place}.applies_to[0]: unknown provider type 'castle'" in message
+    assert f"{place}.citations[0]: missing required field 'reference'" in message
+    assert f"{place}.answer: unexpected field 'bogus'" in message
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+
+
+def test_publish_refuses_a_draft_whose_export_would_load_differently():
+    draft = make_version()
+    Requirement.objects.filter(version=draft, key="SCH-POLICY-URL").update(
+        applies_to=["special_school", "mainstream_school"]
+    )
+    with pytest.raises(CommandError, match=r"sections\[0\]\.requirements\[0\]\.applies_to"):
+        run("publish_standard", "test-standard", "1.0")
+    assert StandardVersion.objects.get().status == VersionStatus.DRAFT
+
+
+def test_diff_shows_section_changes():
+    make_version(publish=True)
+    doc = document(version="1.1")
+    doc["sections"][0]["weight"] = 5
+    doc["sections"][0]["title"] = "Leadership and governance"
+    moved = doc["sections"].pop(1)
+    doc["sections"].insert(0, {**moved, "code": "OFFER"})
+    make_version(doc)
+    out, _ = run("diff_standard", "test-standard", "1.0", "1.1")
+    assert "sections added: 1 removed: 1 changed: 1" in out
+    assert "+ section OFFER: Local offer" in out
+    assert "- section LOCAL-OFFER: Local offer" in out
+    assert "~ section GOVERNANCE: Leadership and governance" in out
+    assert "    title: Leadership → Leadership and governance" in out
+    assert "    weight: 1 → 5" in out
+    assert "    order: 1 → 2" in out
+    assert Section.objects.count() == 4

@@ -318,3 +318,114 @@ def test_a_file_that_is_not_a_mapping_is_refused():
     assert problems_of("- just\n- a list\n") == [
         "file: the file must hold a mapping of fields, see docs/standard-format.md"
     ]
+
+
+# ---- dates that do not exist ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quoted", [True, False], ids=["quoted", "unquoted"])
+def test_an_impossible_version_date_is_named_by_its_field(quoted):
+    text = as_yaml(document(effective_from="2026-02-30"))
+    if not quoted:
+        text = text.replace("'2026-02-30'", "2026-02-30")
+    assert problems_of(text) == [
+        "effective_from: '2026-02-30' is not a real date (day is out of range for month)"
+    ]
+
+
+IMPOSSIBLE_DATES = [
+    ({"effective_from": "2026-13-01"}, "effective_from"),
+    ({"effective_to": "2026-02-29"}, "effective_to"),
+    (
+        {"answer": {"type": "date"}, "rule": {"op": "date_on_or_before", "date": "2024-02-30"}},
+        "rule.date",
+    ),
+    (
+        {
+            "answer": {"type": "date"},
+            "rule": {"op": "all_of", "rules": [{"op": "date_on_or_after", "date": "2025-04-31"}]},
+        },
+        "rule.rules[0].date",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"), IMPOSSIBLE_DATES, ids=[f for _, f in IMPOSSIBLE_DATES]
+)
+@pytest.mark.parametrize("quoted", [True, False], ids=["quoted", "unquoted"])
+def test_every_impossible_date_is_named_by_its_field(fields, field, quoted):
+    text = as_yaml(with_requirement(requirement_doc(**fields)))
+    if not quoted:
+        text = text.replace("'20", "20").replace("01'", "01").replace("29'", "29")
+        text = text.replace("30'", "30").replace("31'", "31")
+    problems = problems_of(text)
+    assert problems == [f"{place(field)}: {problems[0].split(': ', 1)[1]}"]
+    assert "is not a real date" in problems[0]
+
+
+def test_values_yaml_cannot_construct_are_reported_by_line_and_column():
+    problems = problems_of("format: 1\nversion: 0x_\n")
+    assert len(problems) == 1
+    assert problems[0].startswith("line 2, column 10: not valid YAML or JSON: cannot read")
+
+
+# ---- every problem at once ------------------------------------------------------------------
+
+
+def test_semantic_problems_are_reported_with_schema_problems():
+    doc = with_requirement(requirement_doc(key="SCH-POLICY-URL", question=None))
+    del doc["sections"][0]["requirements"][2]["question"]
+    doc["sections"][0]["requirements"][1]["rule"] = {"op": "is_yes"}
+    doc["sections"][1]["requirements"][0]["theme"] = "weather"
+    problems = problems_of(as_yaml(doc))
+    assert problems == [
+        "sections[0].requirements[1].rule.op: operator 'is_yes' cannot judge a 'date' answer"
+        " (it fits 'yes_no')",
+        "sections[0].requirements[2]: missing required field 'question'",
+        "sections[0].requirements[2].key: key 'SCH-POLICY-URL' is already used at"
+        " sections[0].requirements[0]",
+        "sections[1].requirements[0].theme: unknown theme 'weather'",
+    ]
+
+
+BROKEN_PARTS = [
+    ("sections not a list", lambda d: d.update(sections={"a": 1})),
+    ("section not a mapping", lambda d: d["sections"].append("GOVERNANCE")),
+    ("requirements not a list", lambda d: d["sections"][1].update(requirements="none")),
+    ("requirement not a mapping", lambda d: d["sections"][1]["requirements"].append(3)),
+    ("key not text", lambda d: d["sections"][1]["requirements"][0].update(key=7)),
+    ("answer not a mapping", lambda d: d["sections"][0]["requirements"][1].update(answer=["date"])),
+    ("rule without op", lambda d: d["sections"][0]["requirements"][1].update(rule={"period": 1})),
+    (
+        "choices not a list",
+        lambda d: d["sections"][0]["requirements"][1].update(
+            answer={"type": "single_choice", "choices": "a, b"},
+            rule={"op": "choice_in", "values": ["a"]},
+        ),
+    ),
+    ("citations of text", lambda d: d["sections"][0]["requirements"][0].update(citations=["s69"])),
+    (
+        "condition on a broken requirement",
+        lambda d: (
+            d["sections"][0]["requirements"][0].update(answer={"type": "nope"}),
+            d["sections"][0]["requirements"][1].update(
+                rule={
+                    "op": "if",
+                    "requirement": "SCH-POLICY-URL",
+                    "condition": {"op": "is_yes"},
+                    "then": {"op": "answered"},
+                }
+            ),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("break_it", [b for _, b in BROKEN_PARTS], ids=[n for n, _ in BROKEN_PARTS])
+def test_the_semantic_checks_pass_over_parts_with_schema_problems(break_it):
+    doc = document()
+    break_it(doc)
+    problems = problems_of(as_yaml(doc))
+    assert problems
+    assert not any("cannot judge" in p or "no requirement with key" in p for p in problems)

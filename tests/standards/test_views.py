@@ -96,6 +96,16 @@ def test_diff_page_compares_two_versions(client: Client, versions):
     assert "Weight" in html
 
 
+def test_diff_page_shows_section_changes(client: Client):
+    make_version(publish=True)
+    doc = document(version="1.1")
+    doc["sections"][0]["weight"] = 5
+    make_version(doc, publish=True)
+    html = client.get("/standards/test-standard/compare/?from=1.0&to=1.1").content.decode()
+    assert "What changed in the section" in html
+    assert "only their sections differ" in html
+
+
 def test_diff_page_rejects_unknown_versions(client: Client, versions):
     response = client.get("/standards/test-standard/compare/?from=9.9&to=1.1")
     assert response.status_code == 400

@@ -5,7 +5,7 @@ from standards.selectors import diff_versions
 
 
 class Command(BaseCommand):
-    help = "Print the requirements added, removed and changed between two versions, by key."
+    help = "Print the sections (by code) and requirements (by key) added, removed and changed between two versions."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
@@ -24,6 +24,20 @@ class Command(BaseCommand):
         diff = diff_versions(old=versions[options["old"]], new=versions[options["new"]])
         out = self.stdout
         out.write(f"{options['slug']}: {options['old']} → {options['new']}")
+        out.write(
+            f"sections added: {len(diff.sections_added)} removed: {len(diff.sections_removed)}"
+            f" changed: {len(diff.sections_changed)}"
+        )
+        for section in diff.sections_added:
+            out.write(f"+ section {section.code}: {section.title}")
+        for section in diff.sections_removed:
+            out.write(f"- section {section.code}: {section.title}")
+        for section_change in diff.sections_changed:
+            out.write(f"~ section {section_change.code}: {section_change.new.title}")
+            for field_change in section_change.changes:
+                out.write(
+                    f"    {field_change.field}: {field_change.old_text} → {field_change.new_text}"
+                )
         out.write(
             f"added: {len(diff.added)} removed: {len(diff.removed)}"
             f" changed: {len(diff.changed)} unchanged: {diff.unchanged_count}"
