@@ -102,6 +102,18 @@ class _Loader(yaml.SafeLoader):
                 None, None, f"cannot read this value: {exc}", node.start_mark
             ) from exc
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        # YAML would keep the last of two equal keys silently; an author means only one of them.
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice here", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     # YAML reads 2026-02-30 as a date and fails; as text, the schema names the field it is in.

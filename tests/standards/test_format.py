@@ -370,6 +370,13 @@ def test_values_yaml_cannot_construct_are_reported_by_line_and_column():
     assert problems[0].startswith("line 2, column 10: not valid YAML or JSON: cannot read")
 
 
+def test_a_key_given_twice_is_a_problem_not_silently_the_last():
+    problems = problems_of("format: 1\nversion: '1.0'\nversion: '1.1'\n")
+    assert problems == [
+        "line 3, column 1: not valid YAML or JSON: the key 'version' appears twice here"
+    ]
+
+
 # ---- every problem at once ------------------------------------------------------------------
 
 
