@@ -284,7 +284,7 @@ def test_icb_officer_reads_only_health_answers(school, choices_version):
 
 def test_the_icb_review_is_reported_apart_from_the_areas(school, officer):
     from audits.services import review_declaration
-    from tests.audits.test_services import health_version
+    from tests.audits.factories import health_version
     from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
 
     icb = IcbFactory()

@@ -80,3 +80,25 @@ def _typed(answer_type: str, value: Any) -> Any:
     if answer_type == "date" and isinstance(value, str):
         return dt.date.fromisoformat(value)
     return value
+
+
+def health_version() -> StandardVersion:
+    """The builders' school standard, as the default standard, with one health requirement."""
+    from tests.standards.builders import document, make_version
+
+    doc = document()
+    doc["standard"]["slug"] = "send-statutory-baseline"
+    doc["sections"][0]["requirements"].append(
+        {
+            "key": "SCH-HEALTH",
+            "title": "Health advice given",
+            "question": "Do you get health advice?",
+            "theme": "health",
+            "applies_to": ["mainstream_school"],
+            "strength": "should",
+            "answer": {"type": "yes_no"},
+            "rule": {"op": "is_yes"},
+            "citations": [{"document": "Doc", "reference": "1"}],
+        }
+    )
+    return make_version(doc, publish=True)

@@ -30,7 +30,7 @@ from audits.services import (
     today,
 )
 from audits.signals import declaration_submitted
-from tests.audits.factories import make_declaration
+from tests.audits.factories import health_version, make_declaration
 from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory, ProviderFactory
 from tests.standards.builders import document, make_version
 
@@ -495,25 +495,6 @@ def test_a_revision_superseded_by_a_later_submission_cannot_be_reviewed(
     assert review_declaration(declaration=second, reviewer=officer, accept=True).review_status == (
         ReviewStatus.ACCEPTED
     )
-
-
-def health_version():
-    doc = document()
-    doc["standard"]["slug"] = "send-statutory-baseline"
-    doc["sections"][0]["requirements"].append(
-        {
-            "key": "SCH-HEALTH",
-            "title": "Health advice given",
-            "question": "Do you get health advice?",
-            "theme": "health",
-            "applies_to": ["mainstream_school"],
-            "strength": "should",
-            "answer": {"type": "yes_no"},
-            "rule": {"op": "is_yes"},
-            "citations": [{"document": "Doc", "reference": "1"}],
-        }
-    )
-    return make_version(doc, publish=True)
 
 
 @pytest.fixture

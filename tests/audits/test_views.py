@@ -21,6 +21,7 @@ from audits.services import (
     today,
 )
 from audits.templatetags.audits_tags import long_datetime
+from tests.audits.factories import health_version
 from tests.standards.builders import document, make_version
 
 pytestmark = pytest.mark.django_db
@@ -660,22 +661,7 @@ def test_review_errors_follow_the_govuk_pattern(submitted, officer, data, anchor
 
 
 def test_icb_officer_reviews_the_health_answers_only(school, editor):
-    doc = document()
-    doc["standard"]["slug"] = "send-statutory-baseline"
-    doc["sections"][0]["requirements"].append(
-        {
-            "key": "SCH-HEALTH",
-            "title": "Health advice given",
-            "question": "Do you get health advice?",
-            "theme": "health",
-            "applies_to": ["mainstream_school"],
-            "strength": "should",
-            "answer": {"type": "yes_no"},
-            "rule": {"op": "is_yes"},
-            "citations": [{"document": "Doc", "reference": "1"}],
-        }
-    )
-    version = make_version(doc, publish=True)
+    version = health_version()
     from tests.audits.factories import make_submitted_declaration
     from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
 
@@ -1089,24 +1075,9 @@ def start_revision_and_submit(declaration, user):
 def health_declaration(school):
     from tests.audits.factories import make_submitted_declaration
 
-    doc = document()
-    doc["standard"]["slug"] = "send-statutory-baseline"
-    doc["sections"][0]["requirements"].append(
-        {
-            "key": "SCH-HEALTH",
-            "title": "Health advice given",
-            "question": "Do you get health advice?",
-            "theme": "health",
-            "applies_to": ["mainstream_school"],
-            "strength": "should",
-            "answer": {"type": "yes_no"},
-            "rule": {"op": "is_yes"},
-            "citations": [{"document": "Doc", "reference": "1"}],
-        }
-    )
     return make_submitted_declaration(
         provider=school,
-        version=make_version(doc, publish=True),
+        version=health_version(),
         answers={
             "SCH-POLICY-URL": "https://x.example.org",
             "SCH-POLICY-REVIEWED": "2026-09-01",
