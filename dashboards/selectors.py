@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -977,15 +977,43 @@ def area_providers(
     page_number: str | int | None = 1,
     standard_slug: str | None = None,
 ) -> ProvidersPage:
+    return _providers_page(
+        user=user,
+        code=code,
+        filters=filters,
+        sort=sort,
+        descending=descending,
+        page_number=page_number,
+        standard_slug=standard_slug,
+        narrow=lambda rows: rows.defer("outcomes", "section_scores"),
+        build=providers_table,
+    )
+
+
+def _providers_page(
+    *,
+    user: Any,
+    code: str,
+    filters: ProviderFilters,
+    sort: str,
+    descending: bool,
+    page_number: str | int | None,
+    standard_slug: str | None,
+    narrow: Callable[[QuerySet[ProviderSnapshot]], QuerySet[ProviderSnapshot]],
+    build: Callable[[Iterable[ProviderSnapshot], Context], Table],
+) -> ProvidersPage:
+    """One page of an area's providers, filtered and sorted, as the table `build` makes."""
     area = area_for(user=user, code=code)
     context = _context(standard_slug)
     snapshot = _area_snapshot(area, context)
     context.as_at = snapshot.refreshed_at if snapshot else None
-    rows = filtered_snapshots(
-        area=area, context=context, filters=filters, sort=sort, descending=descending
-    ).defer("outcomes", "section_scores")
+    rows = narrow(
+        filtered_snapshots(
+            area=area, context=context, filters=filters, sort=sort, descending=descending
+        )
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
-    table = providers_table(page.object_list, context)
+    table = build(page.object_list, context)
     table.sort, table.descending = sort, descending
     return ProvidersPage(
         area=area,
@@ -1062,27 +1090,16 @@ def area_heatmap(
     page_number: str | int | None = 1,
     standard_slug: str | None = None,
 ) -> ProvidersPage:
-    area = area_for(user=user, code=code)
-    context = _context(standard_slug)
-    snapshot = _area_snapshot(area, context)
-    context.as_at = snapshot.refreshed_at if snapshot else None
-    if sort not in ("name", "score"):
-        sort = "name"
-    rows = filtered_snapshots(
-        area=area, context=context, filters=filters, sort=sort, descending=descending
-    ).only("provider_id", "name", "score", "section_scores")
-    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
-    table = heatmap_table(page.object_list, context)
-    table.sort, table.descending = sort, descending
-    return ProvidersPage(
-        area=area,
-        context=context,
+    return _providers_page(
+        user=user,
+        code=code,
         filters=filters,
-        page=page,
-        table=table,
-        total=page.paginator.count,
-        sort=sort,
+        sort=sort if sort in ("name", "score") else "name",
         descending=descending,
+        page_number=page_number,
+        standard_slug=standard_slug,
+        narrow=lambda rows: rows.only("provider_id", "name", "score", "section_scores"),
+        build=heatmap_table,
     )
 
 
