@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from scoring.models import Gap, GapEvent, GapStatus
+from scoring.services import carry_over_gaps
 from standards.format import canonical_text, parse_version_text
 from standards.models import StandardVersion, VersionStatus
+from tests.providers.factories import LocalAuthorityProviderFactory
 
 DATA = Path(__file__).resolve().parents[2] / "standards" / "data"
 FILE_1_0 = DATA / "send-statutory-baseline-1.0.yaml"
@@ -332,3 +335,35 @@ def test_diff_standard_lists_each_change(published):
     notes = out[out.index("change notes of 1.1:") :]
     assert "LA-TRAVEL-ARRANGEMENTS" in notes
     assert "Absolute time limits" in notes
+
+
+# ---- what publishing 1.1 does to the gaps of 1.0 ------------------------------------------
+
+
+def test_gaps_carry_over_by_key_and_gaps_of_rows_made_good_practice_close_with_the_reason(
+    published,
+):
+    old, new = published
+    council = LocalAuthorityProviderFactory()
+    keys = ("LA-FINAL-PLAN-20-WEEKS", "LA-TRAVEL-POLICY", "LA-ACCESSIBILITY-STRATEGY")
+    for key in keys:
+        requirement = old.requirements.get(key=key)
+        Gap.objects.create(
+            provider=council,
+            standard=old.standard,
+            requirement_key=key,
+            title=requirement.title,
+            strength=requirement.strength,
+            theme=requirement.theme,
+        )
+    assert carry_over_gaps(version=new) == {"superseded": 1, "carried_with_changes": 2}
+    gaps = {g.requirement_key: g for g in Gap.objects.filter(provider=council)}
+    # The published rate and the travel policy keep their keys: their gaps carry on, as should gaps.
+    for key in ("LA-FINAL-PLAN-20-WEEKS", "LA-TRAVEL-POLICY"):
+        assert (gaps[key].status, gaps[key].strength) == (GapStatus.OPEN, "should")
+    # Publishing the accessibility strategy is now good practice: its gap closes, saying why.
+    closed = gaps["LA-ACCESSIBILITY-STRATEGY"]
+    assert (closed.status, closed.superseded_by_version_id) == (GapStatus.SUPERSEDED, new.pk)
+    assert GapEvent.objects.get(gap=closed).note == (
+        "Version 1.1 of the standard makes this requirement good practice"
+    )
