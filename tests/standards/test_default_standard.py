@@ -8,14 +8,15 @@ import pytest
 from standards.format import parse_version_text
 from standards.vocabulary import ALL_OPERATORS, ProviderType
 
-FILE = (
-    Path(__file__).resolve().parents[2] / "standards" / "data" / "send-statutory-baseline-1.0.yaml"
+DATA = Path(__file__).resolve().parents[2] / "standards" / "data"
+
+
+@pytest.fixture(
+    scope="module", params=["send-statutory-baseline-1.0.yaml", "send-statutory-baseline-1.1.yaml"]
 )
-
-
-@pytest.fixture(scope="module")
-def baseline() -> dict:
-    return parse_version_text(FILE.read_text(encoding="utf-8"))
+def baseline(request) -> dict:
+    """Each published version of the default standard keeps these properties."""
+    return parse_version_text((DATA / request.param).read_text(encoding="utf-8"))
 
 
 def requirements(doc: dict) -> list[dict]:

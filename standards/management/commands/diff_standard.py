@@ -52,3 +52,9 @@ class Command(BaseCommand):
                 out.write(
                     f"    {field_change.field}: {field_change.old_text} → {field_change.new_text}"
                 )
+        # The new version's own account of its changes, which names the keys above.
+        notes = versions[options["new"]].change_notes
+        if notes:
+            out.write(f"change notes of {options['new']}:")
+            for line in notes.splitlines():
+                out.write(f"  {line}" if line else "")
