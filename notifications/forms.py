@@ -24,7 +24,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: object, available: list[Kind], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["kinds"].choices = [(k.value, k.label) for k in available]
+        self.fields["kinds"].choices = [(k.value, k.label) for k in available]  # type: ignore[attr-defined]
         self.available = available
 
     def items(self) -> list[dict[str, object]]:

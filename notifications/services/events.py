@@ -358,9 +358,14 @@ def officer_digest(*, day: dt.date | None = None) -> int:
     )
     if not submitted:
         return 0
+    # In the order of the areas' names (the query's order).
     by_area: dict[int, list[Declaration]] = defaultdict(list)
+    area_names: dict[int, str] = {}
     for declaration in submitted:
-        by_area[declaration.provider.area_id].append(declaration)  # type: ignore[index]
+        area = declaration.provider.area
+        if area is not None:
+            by_area[area.pk].append(declaration)
+            area_names[area.pk] = area.name
     drafts = []
     for user, area_ids in officers_with_areas(kind=Kind.DIGEST).items():
         areas = [a for a in by_area if a in area_ids]
@@ -371,9 +376,9 @@ def officer_digest(*, day: dt.date | None = None) -> int:
             f"{total} declaration{'s were' if total != 1 else ' was'} submitted in your "
             f"area{'s' if len(area_ids) > 1 else ''} on {long_date(day)}.",
         ]
-        for area_id in sorted(areas, key=lambda a: by_area[a][0].provider.area.name):
+        for area_id in areas:
             declarations = by_area[area_id]
-            lines += ["", f"{declarations[0].provider.area.name} ({len(declarations)}):"]
+            lines += ["", f"{area_names[area_id]} ({len(declarations)}):"]
             lines += [
                 f"- {d.provider.name} ({d.period}, revision {d.revision})"
                 for d in declarations[:DIGEST_LIST_LIMIT]
