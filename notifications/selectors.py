@@ -19,6 +19,8 @@ PROVIDER_KINDS = (
     Kind.VERSION_PUBLISHED,
 )
 OFFICER_KINDS = (Kind.DIGEST,)
+# Providers per query when looking up editors.
+BATCH = 2000
 
 
 def kinds_for(*, user: Any) -> list[Kind]:
@@ -44,18 +46,21 @@ def wants(*, user: User, kind: str) -> bool:
 
 def editors_by_provider(*, provider_ids: Iterable[int], kind: str) -> dict[int, list[User]]:
     """The active editors of each provider who have not turned this kind of email off."""
-    ids = list(provider_ids)
-    grants = (
-        RoleGrant.objects.filter(
-            role=Role.PROVIDER_EDITOR, provider_id__in=ids, user__is_active=True
-        )
-        .exclude(user__notification_opt_outs__kind=kind)
-        .select_related("user")
-        .order_by("provider_id", "user_id")
-    )
+    ids = sorted(set(provider_ids))
     editors: dict[int, list[User]] = defaultdict(list)
-    for grant in grants:
-        editors[grant.provider_id].append(grant.user)  # type: ignore[index]
+    for start in range(0, len(ids), BATCH):
+        grants = (
+            RoleGrant.objects.filter(
+                role=Role.PROVIDER_EDITOR,
+                provider_id__in=ids[start : start + BATCH],
+                user__is_active=True,
+            )
+            .exclude(user__notification_opt_outs__kind=kind)
+            .select_related("user")
+            .order_by("provider_id", "user_id")
+        )
+        for grant in grants:
+            editors[grant.provider_id].append(grant.user)  # type: ignore[index]
     return editors
 
 

@@ -8,12 +8,14 @@ nothing quotes a review comment: the email links to the page that shows it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from audits.models import (
     AnswerReviewState,
     Declaration,
@@ -169,14 +171,17 @@ def declaration_reviewed(*, declaration_id: int, now: dt.datetime | None = None)
             review_state=AnswerReviewState.CHALLENGED, reviewed_as=reviewer
         ).count()
         what = f"{declaration.period} declaration of {{provider.name}} (revision {declaration.revision})"
+        scope = "the health answers of the " if reviewer == Reviewer.ICB else "the "
         if outcome == ReviewStatus.ACCEPTED:
             subject = "Your SEND declaration has been accepted"
-            body = f"{REVIEWER_NAMES[reviewer]} has reviewed and accepted the {what}."
+            if reviewer == Reviewer.ICB:
+                subject = "The health answers of your SEND declaration have been accepted"
+            body = f"{REVIEWER_NAMES[reviewer]} has reviewed and accepted {scope}{what}."
         else:
             answers = "1 answer" if challenged == 1 else f"{challenged} answers"
             subject = "Your SEND declaration has been returned for changes"
             body = (
-                f"{REVIEWER_NAMES[reviewer]} has reviewed the {what} and returned it for "
+                f"{REVIEWER_NAMES[reviewer]} has reviewed {scope}{what} and returned it for "
                 f"changes. It has challenged {answers}. Read its comments on the "
                 "declaration’s page, then start a revision to answer them."
             )
@@ -194,20 +199,19 @@ def declaration_reviewed(*, declaration_id: int, now: dt.datetime | None = None)
 # ---- an action is past its due date ------------------------------------------------------------
 
 
-def _owners(gap: Gap, editors: list) -> list:
+def _owners(gap: Gap, editors: list[User]) -> list[User]:
     """The editors the gap's owner names (by name or email address); all of the provider's
     editors when the owner is not one of them."""
     owner = gap.owner.strip().lower()
-    named = [
-        user
-        for user in editors
-        if owner
-        and (
+
+    def named(user: User) -> bool:
+        name = user.full_name.strip().lower()
+        return bool(owner) and (
             owner == user.email.lower()
-            or (user.full_name.strip() and user.full_name.strip().lower() in owner)
+            or bool(name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", owner))
         )
-    ]
-    return named or editors
+
+    return [user for user in editors if named(user)] or editors
 
 
 def overdue_gaps(*, today: dt.date | None = None) -> int:

@@ -292,3 +292,35 @@ def test_an_icb_officer_gets_the_digest_of_the_areas_their_board_covers(world, v
     assert declaration.status == DeclarationStatus.SUBMITTED
     eager(services.officer_digest, day=yesterday)
     assert recipients() == ["icb@example.org", "officer@example.org"]
+
+
+def test_an_icb_review_of_the_health_answers_is_an_email_of_its_own(world, eager):
+    health = requirement_doc(key="SCH-HEALTH-LINK", title="Health link", theme="health")
+    version = make_version(with_requirement(health), publish=True)
+    declaration = make_submitted_declaration(
+        provider=world.school, version=version, answers={"SCH-HEALTH-LINK": True}
+    )
+    eager(
+        review_declaration,
+        declaration=declaration,
+        reviewer=world.icb_officer,
+        accept=False,
+        challenges={"SCH-HEALTH-LINK": COMMENT},
+    )
+    eager(review_declaration, declaration=declaration, reviewer=world.officer, accept=True)
+    assert recipients() == ["head@example.org", "head@example.org"]
+    icb, area = mail.outbox
+    assert icb.subject == "Your SEND declaration has been returned for changes"
+    assert "The integrated care board has reviewed the health answers" in icb.body
+    assert "challenged 1 answer" in icb.body
+    assert COMMENT not in bodies(icb) and "Ivy" not in bodies(icb)
+    assert area.subject == "Your SEND declaration has been accepted"
+    assert eager(services.declaration_reviewed, declaration_id=declaration.pk) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_an_owner_named_by_email_address_is_the_only_one_told(world, version, eager):
+    grant_role(user=world.deputy, role=Role.PROVIDER_EDITOR, scope=world.school)
+    make_gap(world.school, version, owner="Deputy@example.org", due=TODAY() - dt.timedelta(1))
+    assert eager(services.overdue_gaps, today=TODAY()) == 1
+    assert recipients() == ["deputy@example.org"]
