@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import Notification, OptOut, Status
+from notifications.models import Kind, Notification, OptOut, Status
 from notifications.selectors import kinds_for
 
 logger = logging.getLogger(__name__)
@@ -114,11 +114,23 @@ def requeue_waiting(*, now: dt.datetime | None = None) -> int:
     return len(ids)
 
 
+# What each email's link opens, as its words.
+LINK_TEXT = {
+    Kind.ROUND_OPENED: "Start or continue the declaration",
+    Kind.DEADLINE: "Start or continue the declaration",
+    Kind.REVIEWED: "Read the review",
+    Kind.GAP_OVERDUE: "See the gap and its action plan",
+    Kind.VERSION_PUBLISHED: "Compare the two versions",
+    Kind.DIGEST: "See the declarations to review",
+}
+
+
 def render_email(notification: Notification) -> EmailMultiAlternatives:
     recipient = notification.recipient
     context = {
         "name": recipient.full_name.strip(),
         "body": notification.body,
+        "link_text": LINK_TEXT.get(notification.kind, "Open the page"),  # type: ignore[call-overload]
         "url": absolute_url(notification.path),
         "preferences_url": absolute_url(reverse("notifications:preferences")),
         "service_name": settings.SERVICE_NAME,

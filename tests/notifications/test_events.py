@@ -153,6 +153,7 @@ def test_a_returned_declaration_tells_its_editors_without_quoting_the_comments(
         # No one's name but the recipient's: not the reviewer's, nor the other editor's.
         assert "Olive" not in text and "officer@example.org" not in text
         assert_links_absolute(message, f"/declarations/{submitted.pk}/")
+        assert f"Read the review: {SITE_URL}/declarations/{submitted.pk}/" in message.body
     head = next(m for m in mail.outbox if m.to == ["head@example.org"])
     assert "Ada Head" in head.body and "deputy@example.org" not in bodies(head)
 
@@ -276,6 +277,7 @@ def test_the_daily_digest_tells_each_officer_what_was_submitted_in_their_area(
     assert "Ownshire Primary" in mine.body and "Brook Primary" in mine.body
     assert "Far Primary" not in mine.body
     assert_links_absolute(mine, "/reviews/")
+    assert ">See the declarations to review</a>" in mine.alternatives[0][0]
     assert eager(services.officer_digest, day=yesterday) == 0
     tasks.officer_digest_task.apply()
     assert len(mail.outbox) == 2
