@@ -1,5 +1,6 @@
 """The events people are told about: each finder works out who should hear of an event and
-what to tell them, and writes it through `record_drafts`, which writes nothing twice.
+what to tell them, and writes it through `record_drafts`, which writes nothing twice. Each
+returns how many emails it queued: those still waiting to be sent, so 0 once all were sent.
 
 Nothing written here names anyone but the recipient (added when the email is sent), and
 nothing quotes a review comment: the email links to the page that shows it.
@@ -81,7 +82,7 @@ def _self_audit_path(provider: Provider) -> str:
 
 
 def round_opened(*, round_id: int) -> int:
-    """Tell the editors of every provider the round asks to declare. Returns emails written."""
+    """Tell the editors of every provider the round asks to declare."""
     declaration_round = (
         DeclarationRound.objects.select_related("area", "version__standard")
         .filter(pk=round_id)
@@ -128,7 +129,7 @@ def deadline_reminders(*, today: dt.date | None = None) -> int:
         drafts = _provider_drafts(
             kind=Kind.DEADLINE,
             providers=status.outstanding,
-            event_key=(f"round:{declaration_round.pk}:due-in-{milestone}:provider:{{provider.pk}}"),
+            event_key=f"round:{declaration_round.pk}:due-in-{milestone}:provider:{{provider.pk}}",
             subject=f"Your SEND declaration is due {when}",
             body=(
                 f"{{provider.name}} has not yet submitted its declaration for "
