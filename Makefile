@@ -52,7 +52,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 check: lint
-	$(BIN)/mypy $(shell ls */services.py */selectors.py 2>/dev/null)
+	$(BIN)/mypy $(shell ls */services.py */services/*.py */selectors.py */selectors/*.py 2>/dev/null)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=settings.production SECRET_KEY=check-deploy-$(shell head -c 32 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 		ALLOWED_HOSTS=example.org DATABASE_URL=sqlite:///check.sqlite3 \

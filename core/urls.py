@@ -11,6 +11,7 @@ urlpatterns = [
     path("cookies/", views.cookies, name="cookies"),
     path("account/", include("accounts.urls")),
     path("account/tokens/", include("api.account_urls")),
+    path("account/notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
     path("standards/", include("standards.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "api",
     "scoring",
     "dashboards",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -166,8 +167,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# Console locally; in production SMTP (django.core.mail.backends.smtp.EmailBackend and the
+# EMAIL_HOST settings below) or any API-backed Django backend (docs/notifications.md).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@check-send-provision.example")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Where the service is reached: the start of every link in an email.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Days a notification record is kept (it stops the same email being sent twice).
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 400)
 
 # Celery: the filesystem broker is the embedded default, so the service runs with no Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -235,6 +248,27 @@ CELERY_BEAT_SCHEDULE = {
     "dashboards-refresh-all": {
         "task": "dashboards.refresh_all",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Emails: reminders 14 and 3 days before a round's deadline, actions past their due date
+    # and the officers' digest of yesterday's submissions, every morning.
+    "notifications-deadline-reminders": {
+        "task": "notifications.deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notifications-overdue-gaps": {
+        "task": "notifications.overdue_gaps",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    "notifications-officer-digest": {
+        "task": "notifications.officer_digest",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    # Finds again the events of the last day whose task was lost, and re-queues waiting emails.
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 1800.0},
+    # Deletes notification records older than NOTIFICATION_RETENTION_DAYS.
+    "notifications-prune": {
+        "task": "notifications.prune",
+        "schedule": crontab(hour=4, minute=15),
     },
 }
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 1000)

@@ -1,7 +1,7 @@
 """Production: refuses to start without its secrets and hosts."""
 
 from settings.base import *  # noqa: F403
-from settings.env import env_bool, env_int, env_list, env_required
+from settings.env import env_bool, env_int, env_list, env_required, env_str
 
 SECRET_KEY = env_required("SECRET_KEY")
 env_required("DATABASE_URL")
@@ -26,3 +26,6 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# The start of every link in an email: the service's public address.
+SITE_URL = env_str("SITE_URL", f"https://{ALLOWED_HOSTS[0]}")
