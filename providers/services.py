@@ -16,7 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
-from providers.bulk import update_rows
+from common.bulk import update_rows
 from providers.csvfiles import FileProblem, FileRejected, Source, open_csv
 from providers.gias import (
     FIELDS,
