@@ -393,7 +393,3 @@ class GapEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
-
-
-def outcome_of(run: ScoringRun, index: int) -> Outcome:
-    return OUTCOME_BY_CODE[run.outcomes[index]]

@@ -81,7 +81,9 @@ def analyst():
     return signed_in(Role.NATIONAL_ANALYST)
 
 
-def text(response):
+def text(response, status=200):
+    """The page's text, once it is the page asked for (an error page would not do)."""
+    assert response.status_code == status, response.status_code
     return re.sub(r"\s+", " ", response.content.decode())
 
 
@@ -444,7 +446,9 @@ def test_the_area_dashboard_reads_aggregates_in_a_few_queries(
         ProviderFactory(area=area)
     services.refresh_all()
     with django_assert_max_num_queries(30) as captured:
-        officer.get(f"/dashboards/areas/{area.code}/")
+        response = officer.get(f"/dashboards/areas/{area.code}/")
+    assert response.status_code == 200
+    assert area.name in text(response)
     assert not [q for q in captured.captured_queries if "audits_answer" in q["sql"]]
 
 
