@@ -228,8 +228,8 @@ def test_notes_are_added_to_the_history_and_an_empty_one_is_refused(editor, scho
     assert 'id="note-error"' in page
     too_long = client.post(url, {"form": "note", "note": "x" * 2001})
     assert too_long.status_code == 400
-    assert "The note must be 2,000 characters or fewer" in text(too_long)
-    assert "x" * 2001 + "</textarea>" in text(too_long)  # input kept
+    assert "The note must be 2,000 characters or fewer" in text(too_long, 400)
+    assert "x" * 2001 + "</textarea>" in text(too_long, 400)  # input kept
     saved = client.post(url, {"form": "note", "note": "Governors agreed a date for the review."})
     assert saved.status_code == 302 and saved["Location"] == f"{url}#history"
     page = text(client.get(url))
