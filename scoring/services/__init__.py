@@ -10,6 +10,7 @@
 - `common`: the assessment date, queue names, announcing changes (`scoring.signals`).
 """
 
+from scoring.selectors.gaps import can_change_gaps
 from scoring.services.batch import BatchResult, load_answers
 from scoring.services.common import (
     RESCORE_QUEUE,
@@ -21,7 +22,6 @@ from scoring.services.gap_edits import (
     NOTE_MAX_LENGTH,
     GapChanged,
     add_gap_note,
-    can_change_gaps,
     update_gap,
     validate_gap_change,
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,13 +11,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import record
-from providers.models import Provider
 from scoring.models import (
     CLOSED_GAP_STATUSES,
     Gap,
     GapEvent,
     GapStatus,
 )
+from scoring.selectors.gaps import can_change_gaps
 from scoring.services.common import (
     announce_gaps,
     assessment_date,
@@ -39,17 +38,6 @@ class GapChanged(Exception):
 
 # Statuses a person may set; resolved and superseded come only from runs and versions.
 SETTABLE_STATUSES = (GapStatus.OPEN, GapStatus.IN_PROGRESS, GapStatus.ACCEPTED)
-
-
-def can_change_gaps(*, user: Any, provider: Provider) -> bool:
-    """Provider editors of the provider and area officers of its area; site admins."""
-    from accounts.access import access_for
-    from providers.visibility import editable_providers
-
-    access = access_for(user)
-    if access.site_admin or (provider.area_id is not None and provider.area_id in access.area_ids):
-        return True
-    return editable_providers(user=user).filter(pk=provider.pk).exists()
 
 
 def update_gap(
