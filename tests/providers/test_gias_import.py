@@ -720,7 +720,7 @@ def test_nothing_is_audited_for_a_refused_file_or_a_dry_run(areas, tmp_path):
 
 
 def test_audit_events_are_written_in_batches(areas, monkeypatch, django_assert_max_num_queries):
-    monkeypatch.setattr("providers.services.BATCH", 10)
+    monkeypatch.setattr("providers.services.gias_import.BATCH", 10)
     rows = [establishment(URN=str(990000 + n)) for n in range(25)]
     with django_assert_max_num_queries(15):  # not one INSERT a provider
         assert importing(rows).created == 25
