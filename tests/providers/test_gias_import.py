@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from accounts.models import AuditEvent
 from providers.gias import SKIP_NOT_ENGLISH, SKIP_OUTSIDE_AREA
 from providers.management.commands.import_gias import Command as ImportGias
-from providers.models import Provider, ProviderLink, Trust
+from providers.models import Provider, Trust
 from providers.selectors import area_by_code
 from providers.services import import_gias
 from tests.providers.builders import (
@@ -19,7 +19,7 @@ from tests.providers.builders import (
     gias_bytes,
     write_gias,
 )
-from tests.providers.factories import ProviderFactory
+from tests.providers.factories import ProviderFactory, ProviderLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -560,9 +560,7 @@ def test_summary_line_and_report_fields(areas):
 
 def test_new_providers_resolve_dangling_links(areas):
     old = ProviderFactory(urn="888001", area=area_by_code("213"))
-    link = ProviderLink.objects.create(
-        provider=old, linked_urn="999001", link_type="Successor", direction="successor"
-    )
+    link = ProviderLinkFactory(provider=old, linked_provider=None, linked_urn="999001")
     importing([establishment(URN="999001")])
     link.refresh_from_db()
     assert link.linked_provider.urn == "999001"
