@@ -6,11 +6,10 @@ Nothing here reads the database; the selectors pass in what they read.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
@@ -24,9 +23,6 @@ from dashboards.models import (
     StatisticsDataset,
     TrendLabel,
 )
-from dashboards.selectors.versions import (
-    VersionFacts,
-)
 from dashboards.tables import Column, Table, display, percentage
 from providers.models import Area, Phase
 from scoring.engine import OUTCOME_BY_CODE, counts_as_failure
@@ -34,7 +30,8 @@ from scoring.models import GapStatus
 from standards.models import Standard, StandardVersion
 from standards.vocabulary import PROVIDER_TYPE_ORDER, ProviderType, Strength
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from dashboards.selectors.versions import VersionFacts
 
 
 TYPE_LABELS = dict(ProviderType.choices)

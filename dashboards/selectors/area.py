@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,9 +46,6 @@ from dashboards.selectors.common import (
 from dashboards.tables import Column, Table
 from providers.models import Area
 from scoring.models import Gap, GapStatus
-
-logger = logging.getLogger(__name__)
-
 
 # ---- the area dashboard -----------------------------------------------------------------
 

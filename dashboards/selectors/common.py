@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,26 +14,12 @@ from django.utils import timezone
 
 from accounts.access import access_for
 from audits.periods import period_for
-from dashboards.models import (
-    AreaSnapshot,
-    Measure,
-    OfficialStatistic,
-    StatisticsDataset,
-)
+from dashboards.models import AreaSnapshot, Measure, OfficialStatistic, StatisticsDataset
 from dashboards.official import DATASET_BY_KEY, reference_label
-from dashboards.presenters import (
-    Context,
-)
-from dashboards.selectors.versions import (
-    DEFAULT_STANDARD,
-    reporting,
-    version_facts,
-)
+from dashboards.presenters import Context
+from dashboards.selectors.versions import DEFAULT_STANDARD, reporting, version_facts
 from dashboards.tables import Figure
 from providers.models import Area, IntegratedCareBoard
-
-logger = logging.getLogger(__name__)
-
 
 PAGE_SIZE = 50
 TOP_FAILED = 10

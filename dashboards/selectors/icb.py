@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -11,10 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 
 from dashboards.charts import Bar, Chart, bar_chart
-from dashboards.models import (
-    AreaSnapshot,
-    ProviderSnapshot,
-)
+from dashboards.models import AreaSnapshot, ProviderSnapshot
 from dashboards.presenters import (
     BOARDS_ONLY,
     STRENGTH_LABELS,
@@ -25,18 +21,9 @@ from dashboards.presenters import (
     icb_area_table,
     url_for,
 )
-from dashboards.selectors.common import (
-    PAGE_SIZE,
-    NotFound,
-    _area_snapshot,
-    _context,
-    icb_for,
-)
+from dashboards.selectors.common import PAGE_SIZE, NotFound, _area_snapshot, _context, icb_for
 from dashboards.tables import Column, Table, percentage
 from providers.models import Area, IcbAreaCoverage, IntegratedCareBoard
-
-logger = logging.getLogger(__name__)
-
 
 # ---- ICB view ---------------------------------------------------------------------------
 

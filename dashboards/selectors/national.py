@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dashboards.charts import Bar, Chart, bar_chart
-from dashboards.models import (
-    AreaSnapshot,
-    Measure,
-)
+from dashboards.models import AreaSnapshot, Measure
 from dashboards.official import ENGLAND_CODE
-from dashboards.presenters import (
-    Context,
-    url_for,
-)
+from dashboards.presenters import Context, url_for
 from dashboards.selectors.common import (
     COMPARE_LIMIT,
     CONTEXT_MEASURES,
@@ -31,9 +24,6 @@ from dashboards.selectors.common import (
 from dashboards.tables import Column, Table, percentage, sort_rows
 from providers.models import Area
 from standards.models import Standard
-
-logger = logging.getLogger(__name__)
-
 
 # ---- the national view ------------------------------------------------------------------
 

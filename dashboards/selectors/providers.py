@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -10,10 +9,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 
-from dashboards.models import (
-    DeclarationState,
-    ProviderSnapshot,
-)
+from dashboards.models import DeclarationState, ProviderSnapshot
 from dashboards.presenters import (
     BAND_LABELS,
     PHASE_LABELS,
@@ -24,18 +20,9 @@ from dashboards.presenters import (
     providers_table,
 )
 from dashboards.selectors.area import area_dashboard, overdue_table
-from dashboards.selectors.common import (
-    PAGE_SIZE,
-    NotFound,
-    _area_snapshot,
-    _context,
-    area_for,
-)
+from dashboards.selectors.common import PAGE_SIZE, NotFound, _area_snapshot, _context, area_for
 from dashboards.tables import Table
 from providers.models import Area
-
-logger = logging.getLogger(__name__)
-
 
 # ---- providers, heatmap -----------------------------------------------------------------
 

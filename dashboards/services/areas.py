@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,22 +23,11 @@ from dashboards.models import (
     ProviderSnapshot,
     TrendLabel,
 )
-from dashboards.selectors.versions import (
-    VersionFacts,
-    layout_keys,
-    reporting,
-    today,
-    version_facts,
-)
+from dashboards.selectors.versions import VersionFacts, layout_keys, reporting, today, version_facts
 from dashboards.services.snapshots import _chunks, _refresh_batch
 from providers.models import OPEN_STATUSES, Provider
-from scoring.models import (
-    ScoringRun,
-)
+from scoring.models import ScoringRun
 from standards.models import StandardVersion
-
-logger = logging.getLogger(__name__)
-
 
 RESCORE_TRIGGERS = frozenset({"command", "nightly", "publish", "manual"})
 # Reasons an area is refreshed, most telling first: the trend point of the day keeps the first.

@@ -19,12 +19,7 @@ from dashboards.models import (
     ProviderRefreshRequest,
     ProviderSnapshot,
 )
-from dashboards.selectors.versions import (
-    published_version,
-    standard_by_slug,
-    today,
-    version_facts,
-)
+from dashboards.selectors.versions import published_version, standard_by_slug, today, version_facts
 from dashboards.services.areas import refresh_area, refresh_requested_areas
 from dashboards.services.snapshots import _chunks, _refresh_batch, refresh_provider_snapshots
 from providers.models import Area, Provider

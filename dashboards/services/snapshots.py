@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,12 +15,7 @@ from django.utils import timezone
 
 from audits.models import Declaration, DeclarationStatus
 from audits.periods import period_for
-from dashboards.models import (
-    AreaRefreshRequest,
-    DeclarationState,
-    ProviderSnapshot,
-    ScoreBand,
-)
+from dashboards.models import AreaRefreshRequest, DeclarationState, ProviderSnapshot, ScoreBand
 from dashboards.selectors.versions import (
     HEALTH_THEME,
     VersionFacts,
@@ -34,15 +28,7 @@ from dashboards.selectors.versions import (
 )
 from providers.models import OPEN_STATUSES, Provider
 from scoring.engine import OUTCOME_BY_CODE, counts_as_failure
-from scoring.models import (
-    ACTIVE_GAP_STATUSES,
-    CurrentResult,
-    Gap,
-    GapStatus,
-)
-
-logger = logging.getLogger(__name__)
-
+from scoring.models import ACTIVE_GAP_STATUSES, CurrentResult, Gap, GapStatus
 
 BATCH = 2000
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,16 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboards import official
-from dashboards.models import (
-    GeographicLevel,
-    OfficialStatistic,
-    StatisticsDataset,
-)
+from dashboards.models import GeographicLevel, OfficialStatistic, StatisticsDataset
 from dashboards.selectors.common import forget_statistics
 from providers.models import Area, AreaCodeAlias
-
-logger = logging.getLogger(__name__)
-
 
 # ---- official statistics ----------------------------------------------------------------
 

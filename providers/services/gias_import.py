@@ -12,25 +12,9 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from common.bulk import update_rows
 from providers.csvfiles import FileProblem, FileRejected, Source
-from providers.gias import (
-    FIELDS,
-    UKPRN,
-    ParsedExtract,
-    Progress,
-    parse_extract,
-)
-from providers.models import (
-    Area,
-    Provider,
-    ProviderLink,
-    Trust,
-)
-from providers.services.reports import (
-    BATCH,
-    UPDATE_BATCH,
-    GiasImportReport,
-    ImportReport,
-)
+from providers.gias import FIELDS, UKPRN, ParsedExtract, Progress, parse_extract
+from providers.models import Area, Provider, ProviderLink, Trust
+from providers.services.reports import BATCH, UPDATE_BATCH, GiasImportReport, ImportReport
 
 # ---------------------------------------------------------------------------
 # The GIAS establishment extract

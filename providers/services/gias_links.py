@@ -11,18 +11,9 @@ from django.db import transaction
 
 from common.bulk import update_rows
 from providers.csvfiles import FileProblem, FileRejected, Source, open_csv
-from providers.gias import (
-    parse_date,
-)
-from providers.models import (
-    Provider,
-    ProviderLink,
-    link_direction,
-)
-from providers.services.reports import (
-    BATCH,
-    LinksImportReport,
-)
+from providers.gias import parse_date
+from providers.models import Provider, ProviderLink, link_direction
+from providers.services.reports import BATCH, LinksImportReport
 
 # ---------------------------------------------------------------------------
 # The GIAS links extract

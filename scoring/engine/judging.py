@@ -8,18 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoring.engine.inputs import AnswerTuple, VersionSpec
-from scoring.engine.outcomes import (
-    OUTCOME_BY_CODE,
-    Outcome,
-)
+from scoring.engine.outcomes import OUTCOME_BY_CODE, Outcome
 from scoring.engine.rules import Test, _condition_keys, compile_rule, compile_value_test
-from scoring.engine.scores import (
-    score_tables,
-)
-from standards.rules import (
-    NotApplicable,
-    RuleError,
-)
+from scoring.engine.scores import score_tables
+from standards.rules import NotApplicable, RuleError
 
 
 @dataclass

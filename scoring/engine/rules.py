@@ -11,13 +11,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from standards.rules import (
-    NotApplicable,
-    RuleError,
-    _as_date,
-    _as_number,
-    subtract_period,
-)
+from standards.rules import NotApplicable, RuleError, _as_date, _as_number, subtract_period
 
 # ---- compiled rules ---------------------------------------------------------------------
 

@@ -6,10 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.engine.inputs import (
-    RequirementSpec,
-    VersionSpec,
-)
+from scoring.engine.inputs import RequirementSpec, VersionSpec
 from scoring.engine.outcomes import (
     GAP_STRENGTHS,
     MUST,

@@ -10,11 +10,7 @@ from django.db.models import Count, QuerySet
 from accounts.access import HEALTH_THEMES, access_for
 from providers.models import Area, Provider
 from providers.visibility import health_only, visible_areas, visible_providers
-from scoring.models import (
-    ACTIVE_GAP_STATUSES,
-    Gap,
-    GapStatus,
-)
+from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapStatus
 from scoring.selectors.results import provider_for
 
 

@@ -8,12 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from accounts.access import access_for
-from scoring.models import (
-    ChunkStatus,
-    JobStatus,
-    RescoreChunk,
-    RescoreJob,
-)
+from scoring.models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob
 
 # ---- re-scores ----------------------------------------------------------------------------
 

@@ -22,11 +22,7 @@ from scoring.engine import (
     is_scored,
     score,
 )
-from scoring.models import (
-    CurrentResult,
-    OutcomeLayout,
-    ScoringRun,
-)
+from scoring.models import CurrentResult, OutcomeLayout, ScoringRun
 from scoring.specs import spec_for_keys, version_info
 from standards.models import Requirement, Section, Standard, StandardVersion
 from standards.rules import describe_rule, format_date

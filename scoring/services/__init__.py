@@ -12,12 +12,7 @@
 
 from scoring.selectors.gaps import can_change_gaps
 from scoring.services.batch import BatchResult, load_answers
-from scoring.services.common import (
-    RESCORE_QUEUE,
-    SCORING_QUEUE,
-    RescoreError,
-    assessment_date,
-)
+from scoring.services.common import RESCORE_QUEUE, SCORING_QUEUE, RescoreError, assessment_date
 from scoring.services.gap_edits import (
     NOTE_MAX_LENGTH,
     GapChanged,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,18 +10,9 @@ from typing import Any
 from audits.models import DeclarationStatus
 from common import bulk
 from providers.models import OPEN_STATUSES
-from scoring.engine import (
-    ENGINE_VERSION,
-    AnswerTuple,
-    VersionSpec,
-)
+from scoring.engine import ENGINE_VERSION, AnswerTuple, VersionSpec
 from scoring.services.common import aware
-from scoring.specs import (
-    VersionInfo,
-)
-
-logger = logging.getLogger(__name__)
-
+from scoring.specs import VersionInfo
 
 # ---- loading ------------------------------------------------------------------------------
 
@@ -133,7 +123,7 @@ def existing_runs(
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-# ---- the scoring path ---------------------------------------------------------------------
+# ---- what a batch did, and the rows it writes ----------------------------------------------
 
 
 @dataclass

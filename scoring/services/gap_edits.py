@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,23 +10,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import record
-from scoring.models import (
-    CLOSED_GAP_STATUSES,
-    Gap,
-    GapEvent,
-    GapStatus,
-)
+from scoring.models import CLOSED_GAP_STATUSES, Gap, GapEvent, GapStatus
 from scoring.selectors.gaps import can_change_gaps
-from scoring.services.common import (
-    announce_gaps,
-    assessment_date,
-)
-from scoring.services.gaps import (
-    event_note,
-)
-
-logger = logging.getLogger(__name__)
-
+from scoring.services.common import announce_gaps, assessment_date
+from scoring.services.gaps import event_note
 
 # ---- people changing gaps -----------------------------------------------------------------
 

@@ -5,7 +5,6 @@ over to a new version.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -16,33 +15,12 @@ from django.utils import timezone
 
 from common import bulk
 from providers.models import OPEN_STATUSES, Provider
-from scoring.engine import (
-    GAP_STRENGTHS,
-    OUTCOME_BY_CODE,
-    RequirementSpec,
-    score_tables,
-)
-from scoring.models import (
-    ACTIVE_GAP_STATUSES,
-    CLOSED_GAP_STATUSES,
-    Gap,
-    GapEvent,
-    GapStatus,
-)
-from scoring.services.batch import (
-    BatchResult,
-    Change,
-)
-from scoring.services.common import (
-    announce_gaps,
-)
-from scoring.specs import (
-    VersionInfo,
-)
+from scoring.engine import GAP_STRENGTHS, OUTCOME_BY_CODE, RequirementSpec, score_tables
+from scoring.models import ACTIVE_GAP_STATUSES, CLOSED_GAP_STATUSES, Gap, GapEvent, GapStatus
+from scoring.services.batch import BatchResult, Change
+from scoring.services.common import announce_gaps
+from scoring.specs import VersionInfo
 from standards.models import Requirement, StandardVersion
-
-logger = logging.getLogger(__name__)
-
 
 # ---- gaps from runs -----------------------------------------------------------------------
 

@@ -18,20 +18,9 @@ from common import bulk
 from common import tasks as celery_policy
 from providers.models import OPEN_STATUSES, Provider
 from providers.selectors import area_by_code
-from scoring.engine import (
-    ENGINE_VERSION,
-)
-from scoring.models import (
-    ChunkStatus,
-    JobStatus,
-    RescoreChunk,
-    RescoreJob,
-    Trigger,
-)
-from scoring.services.batch import (
-    BatchResult,
-    latest_declarations,
-)
+from scoring.engine import ENGINE_VERSION
+from scoring.models import ChunkStatus, JobStatus, RescoreChunk, RescoreJob, Trigger
+from scoring.services.batch import BatchResult, latest_declarations
 from scoring.services.common import (
     RESCORE_CHUNK_TASK,
     RESCORE_QUEUE,
@@ -39,13 +28,9 @@ from scoring.services.common import (
     assessment_date,
     chunk_size,
 )
-from scoring.services.gaps import (
-    carry_over_gaps,
-)
+from scoring.services.gaps import carry_over_gaps
 from scoring.services.runs import score_batch
-from scoring.specs import (
-    version_info,
-)
+from scoring.specs import version_info
 from standards.models import Requirement, StandardVersion, VersionStatus
 
 logger = logging.getLogger(__name__)

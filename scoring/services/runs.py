@@ -19,13 +19,8 @@ from django.utils import timezone
 from audits.models import Declaration, DeclarationStatus
 from common import bulk
 from common import tasks as celery_policy
-from scoring.engine import (
-    ENGINE_VERSION,
-    score,
-)
-from scoring.models import (
-    Trigger,
-)
+from scoring.engine import ENGINE_VERSION, score
+from scoring.models import Trigger
 from scoring.services.batch import (
     RUN_COLUMNS,
     RUN_INPUTS,
@@ -37,21 +32,9 @@ from scoring.services.batch import (
     load_answers,
     load_current,
 )
-from scoring.services.common import (
-    SCORE_TASK,
-    SCORING_QUEUE,
-    announce_results,
-    assessment_date,
-)
-from scoring.services.gaps import (
-    sync_gaps,
-)
-from scoring.specs import (
-    VersionInfo,
-    compiled_for,
-    layout_id_for,
-    version_info,
-)
+from scoring.services.common import SCORE_TASK, SCORING_QUEUE, announce_results, assessment_date
+from scoring.services.gaps import sync_gaps
+from scoring.specs import VersionInfo, compiled_for, layout_id_for, version_info
 from standards.models import StandardVersion, VersionStatus
 
 logger = logging.getLogger(__name__)

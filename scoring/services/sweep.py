@@ -5,7 +5,6 @@ providers' gaps.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -15,26 +14,11 @@ from audits.models import Declaration, DeclarationStatus
 from common import bulk
 from providers.models import OPEN_STATUSES, Provider
 from providers.selectors import current_provider_for
-from scoring.models import (
-    ACTIVE_GAP_STATUSES,
-    Gap,
-    GapEvent,
-    GapStatus,
-    ScoringRun,
-)
-from scoring.services.common import (
-    announce_gaps,
-    assessment_date,
-)
-from scoring.services.gaps import (
-    move_gaps,
-    reopen_gaps,
-)
+from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapEvent, GapStatus, ScoringRun
+from scoring.services.common import announce_gaps, assessment_date
+from scoring.services.gaps import move_gaps, reopen_gaps
 from scoring.services.rescore import requeue_stale_chunks
 from scoring.services.runs import queue_scoring
-
-logger = logging.getLogger(__name__)
-
 
 # ---- the sweep ----------------------------------------------------------------------------
 

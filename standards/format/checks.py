@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from standards.format.reading import (
-    Problem,
-)
+from standards.format.reading import Problem
 from standards.format.schema import _at, _intact, _sort_key, schema_problems
-from standards.vocabulary import (
-    ANY_TYPE_OPERATORS,
-    OPERATORS_BY_ANSWER_TYPE,
-    AnswerType,
-    Strength,
-)
+from standards.vocabulary import ANY_TYPE_OPERATORS, OPERATORS_BY_ANSWER_TYPE, AnswerType, Strength
 
 CHECKED_FIELDS = ("key", "applies_to", "strength", "answer", "rule", "citations")
 CHECKED_OPTIONAL_FIELDS = ("effective_from", "effective_to")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from standards.format.checks import (
-    document_problems,
-)
+from standards.format.checks import document_problems
 from standards.format.reading import (
     DEFAULT_TEXT_MAX_LENGTH,
     FORMAT_VERSION,
@@ -18,10 +16,7 @@ from standards.format.reading import (
     read_text,
 )
 from standards.format.schema import _at
-from standards.vocabulary import (
-    PROVIDER_TYPE_ORDER,
-    AnswerType,
-)
+from standards.vocabulary import PROVIDER_TYPE_ORDER, AnswerType
 
 
 def normalise(document: dict[str, Any]) -> dict[str, Any]:

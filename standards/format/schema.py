@@ -10,11 +10,7 @@ from typing import Any
 
 import jsonschema
 
-from standards.format.reading import (
-    Problem,
-    load_schema,
-    place_of,
-)
+from standards.format.reading import Problem, load_schema, place_of
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 REAL_DATES = jsonschema.FormatChecker(formats=())
