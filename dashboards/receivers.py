@@ -24,11 +24,9 @@ from typing import Any
 from django.db import transaction
 
 from dashboards import services
+from scoring.models import RESCORE_TRIGGERS
 
 logger = logging.getLogger(__name__)
-
-# Triggers of scoring runs that re-score many providers at once.
-RESCORE_TRIGGERS = frozenset({"command", "nightly", "publish", "manual", "rescore"})
 
 
 def reason_for(trigger: str) -> str:

@@ -29,6 +29,10 @@ class Trigger(models.TextChoices):
     MANUAL = "manual", "Started by hand"
 
 
+# Triggers of runs that re-score many providers at once.
+RESCORE_TRIGGERS = frozenset({Trigger.COMMAND, Trigger.PUBLISH, Trigger.NIGHTLY, Trigger.MANUAL})
+
+
 class OutcomeLayout(models.Model):
     """The requirement keys, in order, that a run's outcome letters refer to."""
 

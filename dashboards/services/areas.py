@@ -26,10 +26,9 @@ from dashboards.models import (
 from dashboards.selectors.versions import VersionFacts, layout_keys, reporting, today, version_facts
 from dashboards.services.snapshots import _chunks, _refresh_batch
 from providers.models import OPEN_STATUSES, Provider
-from scoring.models import ScoringRun
+from scoring.models import RESCORE_TRIGGERS, ScoringRun
 from standards.models import StandardVersion
 
-RESCORE_TRIGGERS = frozenset({"command", "nightly", "publish", "manual"})
 # Reasons an area is refreshed, most telling first: the trend point of the day keeps the first.
 REASONS = ("rescore", "submission", "gaps", "declaration", "other")
 LABEL_FOR_REASON = {
