@@ -15,7 +15,7 @@ export DJANGO_SETTINGS_MODULE ?= settings.local
 help:
 	@echo "make run    install, migrate, load the default standard and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite"
-	@echo "make check  lint, format check, type check, migrations check, deploy check, API schema check"
+	@echo "make check  lint, format check, type check, import layers, migrations check, deploy check, API schema check"
 	@echo "make bench  benchmarks (needs DATABASE_URL and CELERY_BROKER_URL)"
 
 $(BIN)/python:
@@ -52,7 +52,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 check: lint
-	$(BIN)/mypy $(shell ls */services.py */services/*.py */selectors.py */selectors/*.py 2>/dev/null)
+	$(BIN)/mypy $(shell ls -d */services.py */selectors.py */services */selectors 2>/dev/null) common
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=settings.production SECRET_KEY=check-deploy-$(shell head -c 32 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 		ALLOWED_HOSTS=example.org DATABASE_URL=sqlite:///check.sqlite3 \

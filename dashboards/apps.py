@@ -10,9 +10,12 @@ class DashboardsConfig(AppConfig):
 
         from audits.models import Declaration
         from dashboards import receivers
+        from scoring.signals import gaps_changed, results_changed
 
-        # A new draft changes a provider's declaration status ("in progress") before any
-        # scoring happens; everything else reaches the dashboards through the scoring jobs.
+        # Results and gaps reach the dashboards through what scoring announces; a new draft
+        # changes a provider's declaration status ("in progress") before any scoring happens.
+        results_changed.connect(receivers.on_results_changed, dispatch_uid="dashboards-results")
+        gaps_changed.connect(receivers.on_gaps_changed, dispatch_uid="dashboards-gaps")
         post_save.connect(
             receivers.on_declaration_saved,
             sender=Declaration,

@@ -9,9 +9,9 @@ Dashboards never read answers. They read:
 - `AreaTrendPoint`: the area's headline figures on each day they changed, across academic
   years and re-scores.
 
-The scoring jobs keep them up to date (`dashboards.hooks`): a batch that changes results or
-gaps records which providers changed (`ProviderRefreshRequest`, insert-only, in its own
-transaction); a task then recalculates those providers' rows and adds up their areas
+The scoring jobs keep them up to date (`dashboards.receivers`, listening to `scoring.signals`):
+a batch that changes results or gaps records which providers changed (`ProviderRefreshRequest`,
+insert-only, in its own transaction); a task then recalculates those providers' rows and adds up their areas
 (`AreaRefreshRequest`). `refresh_dashboards` rebuilds everything.
 """
 

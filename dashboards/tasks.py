@@ -5,26 +5,19 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from common.tasks import RETRY_POLICY
+from dashboards.services.refresh import REFRESH_TASK
 
 logger = logging.getLogger(__name__)
 
-RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
-
 
 @shared_task(
-    name="dashboards.refresh",
-    acks_late=True,
+    name=REFRESH_TASK,
     ignore_result=True,
     soft_time_limit=1800,
     time_limit=1900,
-    **RETRY,
+    **RETRY_POLICY,
 )
 def refresh_areas_task() -> dict[str, int]:
     """Recalculate the providers whose results, gaps or declarations changed and add up their
@@ -42,11 +35,10 @@ def refresh_areas_task() -> dict[str, int]:
 
 @shared_task(
     name="dashboards.refresh_all",
-    acks_late=True,
     ignore_result=True,
     soft_time_limit=3600,
     time_limit=3700,
-    **RETRY,
+    **RETRY_POLICY,
 )
 def refresh_all_task() -> dict[str, int]:
     """Recalculate every dashboard row: nightly, so that the academic year's declaration

@@ -13,19 +13,12 @@ import smtplib
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from common.tasks import RETRY_POLICY, TRANSIENT
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, InterfaceError)
 SEND_ERRORS = (smtplib.SMTPException, OSError, *TRANSIENT)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 SEND_MAX_RETRIES = 6
 
 
@@ -50,56 +43,56 @@ def send_notification_task(self: Any, *, notification_id: int) -> str:
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
 
 
-@shared_task(name="notifications.round_opened", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.round_opened", ignore_result=True, **RETRY_POLICY)
 def round_opened_task(*, round_id: int) -> int:
     from notifications.services import round_opened
 
     return round_opened(round_id=round_id)
 
 
-@shared_task(name="notifications.declaration_reviewed", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.declaration_reviewed", ignore_result=True, **RETRY_POLICY)
 def declaration_reviewed_task(*, declaration_id: int) -> int:
     from notifications.services import declaration_reviewed
 
     return declaration_reviewed(declaration_id=declaration_id)
 
 
-@shared_task(name="notifications.version_published", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.version_published", ignore_result=True, **RETRY_POLICY)
 def version_published_task(*, version_id: int) -> int:
     from notifications.services import version_published
 
     return version_published(version_id=version_id)
 
 
-@shared_task(name="notifications.deadline_reminders", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.deadline_reminders", ignore_result=True, **RETRY_POLICY)
 def deadline_reminders_task() -> int:
     from notifications.services import deadline_reminders
 
     return deadline_reminders()
 
 
-@shared_task(name="notifications.overdue_gaps", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.overdue_gaps", ignore_result=True, **RETRY_POLICY)
 def overdue_gaps_task() -> int:
     from notifications.services import overdue_gaps
 
     return overdue_gaps()
 
 
-@shared_task(name="notifications.officer_digest", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.officer_digest", ignore_result=True, **RETRY_POLICY)
 def officer_digest_task() -> int:
     from notifications.services import officer_digest
 
     return officer_digest()
 
 
-@shared_task(name="notifications.sweep", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.sweep", ignore_result=True, **RETRY_POLICY)
 def sweep_task() -> dict[str, int]:
     from notifications.services import sweep
 
     return sweep()
 
 
-@shared_task(name="notifications.prune", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="notifications.prune", ignore_result=True, **RETRY_POLICY)
 def prune_task() -> int:
     from notifications.services import prune
 

@@ -29,6 +29,10 @@ class Trigger(models.TextChoices):
     MANUAL = "manual", "Started by hand"
 
 
+# Triggers of runs that re-score many providers at once.
+RESCORE_TRIGGERS = frozenset({Trigger.COMMAND, Trigger.PUBLISH, Trigger.NIGHTLY, Trigger.MANUAL})
+
+
 class OutcomeLayout(models.Model):
     """The requirement keys, in order, that a run's outcome letters refer to."""
 
@@ -393,7 +397,3 @@ class GapEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
-
-
-def outcome_of(run: ScoringRun, index: int) -> Outcome:
-    return OUTCOME_BY_CODE[run.outcomes[index]]

@@ -1,7 +1,10 @@
 """What the engine scores a provider type against: a version's requirements, read once.
 
-Published versions are immutable (the database refuses changes), so their specs are cached in
-the process by version id and content hash; drafts are read afresh every time.
+Published versions are immutable (the database refuses changes), so their specs are kept in
+Django's cache (Redis where configured) by version id and content hash; drafts are read afresh
+every time. A spec's rules compiled for a date are Python functions, which no cache backend
+can store: they are kept in this process (`_compiled`, bounded), keyed by the same content
+hash, so they can never be out of date.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+
+from django.core.cache import cache
 
 from scoring.engine import CompiledSpec, RequirementSpec, SectionSpec, VersionSpec
 from scoring.models import OutcomeLayout
@@ -47,10 +51,6 @@ def version_info(version: StandardVersion) -> VersionInfo:
         grace_period_days=version.grace_period_days,
         label=version.version,
     )
-
-
-def version_info_by_id(version_id: int) -> VersionInfo:
-    return version_info(StandardVersion.objects.get(pk=version_id))
 
 
 def _read_spec(info: VersionInfo, provider_type: str, keys: tuple[str, ...] | None) -> VersionSpec:
@@ -92,15 +92,16 @@ def _read_spec(info: VersionInfo, provider_type: str, keys: tuple[str, ...] | No
     )
 
 
-@lru_cache(maxsize=256)
+SPEC_TIMEOUT = 24 * 3600
+
+
 def _cached_spec(info: VersionInfo, provider_type: str) -> VersionSpec:
-    return _read_spec(info, provider_type, None)
-
-
-def spec_for(info: VersionInfo, provider_type: str) -> VersionSpec:
-    if info.cacheable:
-        return _cached_spec(info, provider_type)
-    return _read_spec(info, provider_type, None)
+    key = f"scoring:spec:{info.id}:{info.content_hash}:{info.status}:{provider_type}"
+    spec = cache.get(key)
+    if spec is None:
+        spec = _read_spec(info, provider_type, None)
+        cache.set(key, spec, SPEC_TIMEOUT)
+    return spec
 
 
 def spec_for_keys(info: VersionInfo, keys: tuple[str, ...]) -> VersionSpec:
@@ -108,16 +109,22 @@ def spec_for_keys(info: VersionInfo, keys: tuple[str, ...]) -> VersionSpec:
     return _read_spec(info, "", keys)
 
 
-@lru_cache(maxsize=1024)
-def _cached_compiled(info: VersionInfo, provider_type: str, on: dt.date) -> CompiledSpec:
-    return CompiledSpec(_cached_spec(info, provider_type), on=on)
+# Compiled specs of this process, by (version info, provider type, date); see the docstring.
+COMPILED_LIMIT = 1024
+_compiled: dict[tuple[VersionInfo, str, dt.date], CompiledSpec] = {}
 
 
 def compiled_for(info: VersionInfo, provider_type: str, on: dt.date) -> CompiledSpec:
     """The spec with its rules compiled for the assessment date."""
-    if info.cacheable:
-        return _cached_compiled(info, provider_type, on)
-    return CompiledSpec(_read_spec(info, provider_type, None), on=on)
+    if not info.cacheable:
+        return CompiledSpec(_read_spec(info, provider_type, None), on=on)
+    key = (info, provider_type, on)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        if len(_compiled) >= COMPILED_LIMIT:
+            _compiled.clear()
+        compiled = _compiled[key] = CompiledSpec(_cached_spec(info, provider_type), on=on)
+    return compiled
 
 
 def layout_digest(keys: tuple[str, ...]) -> str:
@@ -137,5 +144,6 @@ def layout_id_for(info: VersionInfo, provider_type: str, spec: VersionSpec) -> i
 
 
 def clear_caches() -> None:
-    _cached_spec.cache_clear()
-    _cached_compiled.cache_clear()
+    """For tests, whose databases reuse ids: empty the cache and forget compiled specs."""
+    cache.clear()
+    _compiled.clear()

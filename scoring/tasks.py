@@ -2,8 +2,8 @@
 
 Every task can run twice (a redelivery after a lost worker, a sweep) without doing anything
 twice: scoring the same inputs writes nothing new, and a finished chunk returns at once.
-They acknowledge late (`acks_late`), so a worker killed mid-task leaves the message to be
-delivered again, and retry only for errors that pass (the database connection going away).
+They follow the one task policy (`common.tasks.RETRY_POLICY`): acknowledged late, retried only
+for errors that pass.
 """
 
 from __future__ import annotations
@@ -12,21 +12,14 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from common.tasks import RETRY_POLICY
+from scoring.services.common import RESCORE_CHUNK_TASK, SCORE_TASK
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, InterfaceError)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": True,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
-
-@shared_task(name="scoring.score_declaration", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name=SCORE_TASK, ignore_result=True, **RETRY_POLICY)
 def score_declaration_task(*, declaration_id: int, trigger: str = "submission") -> dict[str, Any]:
     from scoring.services import score_declaration
 
@@ -35,12 +28,11 @@ def score_declaration_task(*, declaration_id: int, trigger: str = "submission") 
 
 
 @shared_task(
-    name="scoring.rescore_chunk",
-    acks_late=True,
+    name=RESCORE_CHUNK_TASK,
     ignore_result=True,
     soft_time_limit=600,
     time_limit=660,
-    **RETRY,
+    **RETRY_POLICY,
 )
 def rescore_chunk_task(*, chunk_id: int) -> dict[str, Any] | None:
     from scoring.services import run_chunk
@@ -51,14 +43,14 @@ def rescore_chunk_task(*, chunk_id: int) -> dict[str, Any] | None:
     return {"scored": result.scored, "changed": len(result.made_current)}
 
 
-@shared_task(name="scoring.nightly_rescore", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="scoring.nightly_rescore", ignore_result=True, **RETRY_POLICY)
 def nightly_rescore_task() -> list[int]:
     from scoring.services import nightly_rescore
 
     return [job.pk for job in nightly_rescore()]
 
 
-@shared_task(name="scoring.sweep", acks_late=True, ignore_result=True, **RETRY)
+@shared_task(name="scoring.sweep", ignore_result=True, **RETRY_POLICY)
 def sweep_task() -> dict[str, int]:
     from scoring.services import sweep
 

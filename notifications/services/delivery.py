@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from common.tasks import send
 from notifications.models import Kind, Notification, OptOut, Status
 from notifications.selectors import kinds_for
 
@@ -86,14 +87,12 @@ def record_drafts(drafts: Sequence[Draft]) -> list[int]:
 
 def queue_sending(ids: Iterable[int]) -> None:
     """Queue one send task per notification once the transaction commits."""
-    from notifications.tasks import send_notification_task
-
     chosen = list(ids)
 
     def send_all() -> None:
         for pk in chosen:
             try:
-                send_notification_task.delay(notification_id=pk)
+                send("notifications.send", kwargs={"notification_id": pk}, queue="default")
             except Exception:
                 # The row stays waiting; the sweep queues it again.
                 logger.exception("Could not queue notification %s", pk)

@@ -55,6 +55,7 @@ def test_content_security_policy_has_no_unsafe_inline_and_a_nonce_for_the_one_sc
     client: Client,
 ):
     response = client.get("/")
+    assert response.status_code == 200
     policy = response["Content-Security-Policy"]
     assert "unsafe-inline" not in policy
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
@@ -66,6 +67,7 @@ def test_content_security_policy_has_no_unsafe_inline_and_a_nonce_for_the_one_sc
 @pytest.mark.django_db
 def test_security_headers(client: Client):
     response = client.get("/")
+    assert response.status_code == 200
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"

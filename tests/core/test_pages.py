@@ -35,6 +35,11 @@ def test_missing_page_is_a_govuk_404(client: Client):
 
 def test_demo_banner_shows_only_in_demo_mode(client: Client, settings):
     settings.DEMO_MODE = False
-    assert "generated demonstration data" not in client.get("/").content.decode()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Check SEND provision" in response.content.decode()
+    assert "generated demonstration data" not in response.content.decode()
     settings.DEMO_MODE = True
-    assert "generated demonstration data" in client.get("/standards/").content.decode()
+    response = client.get("/standards/")
+    assert response.status_code == 200
+    assert "generated demonstration data" in response.content.decode()

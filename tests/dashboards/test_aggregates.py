@@ -1,4 +1,4 @@
-"""The aggregates the dashboards read: kept by the scoring hooks, rebuilt by the command, and
+"""The aggregates the dashboards read: kept up to date from what scoring announces, rebuilt by the command, and
 equal to what adding up the results by hand gives."""
 
 import datetime as dt
@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dashboards import hooks, services, tasks
+from common import tasks as celery_policy
+from dashboards import selectors, services, tasks
 from dashboards.models import (
     AreaRefreshRequest,
     AreaSnapshot,
@@ -24,6 +25,7 @@ from dashboards.models import (
 from providers.models import Phase, ProviderStatus
 from scoring import services as scoring
 from scoring.models import CurrentResult, Gap, GapStatus, ScoringRun
+from scoring.signals import gaps_changed
 from tests.dashboards.builders import ALL_YES, current_period, declare, declare_and_score, score
 from tests.providers.factories import AreaFactory, IcbProviderFactory, ProviderFactory
 
@@ -135,7 +137,7 @@ def test_scoring_records_the_change_and_the_task_refreshes(
     school = ProviderFactory(area=area)
     declaration = declare(school, version)
     with django_capture_on_commit_callbacks(execute=True):
-        score(declaration)  # the scoring service calls hooks.after_results
+        score(declaration)  # scoring announces results_changed
     # In the scoring transaction: one row saying what changed, nothing else.
     assert list(ProviderRefreshRequest.objects.values_list("provider_id", "reason")) == [
         (school.pk, "submission")
@@ -181,11 +183,16 @@ def test_a_rescore_is_added_up_once_it_has_finished(version, monkeypatch):
 
 def test_the_task_is_queued_at_most_once_a_moment(monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.refresh_areas_task, "apply_async", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(celery_policy, "send", lambda name, **kw: sent.append((name, kw)))
     cache.delete(services.QUEUED_KEY)
     assert services.queue_refresh() is True
     assert services.queue_refresh(rescore=True) is False
-    assert sent == [{"queue": "default", "countdown": services.SUBMISSION_DELAY, "retry": False}]
+    assert sent == [
+        (
+            "dashboards.refresh",
+            {"queue": "default", "countdown": services.SUBMISSION_DELAY, "retry": False},
+        )
+    ]
     cache.delete(services.QUEUED_KEY)
 
 
@@ -197,7 +204,7 @@ def test_the_task_does_the_work(version, area, monkeypatch):
     assert AreaSnapshot.objects.get(area=area).result_count == 1
 
 
-def test_a_failing_hook_never_undoes_the_scoring(version, area, monkeypatch):
+def test_a_failing_listener_never_undoes_the_scoring(version, area, monkeypatch):
     school = ProviderFactory(area=area)
     declaration = declare(school, version)
 
@@ -205,7 +212,7 @@ def test_a_failing_hook_never_undoes_the_scoring(version, area, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(services, "note_changes", broken)
-    score(declaration)  # calls the hook, which fails and logs
+    score(declaration)  # the listener fails and logs
     assert CurrentResult.objects.filter(provider=school).exists()
     assert not ProviderRefreshRequest.objects.exists()
 
@@ -237,7 +244,7 @@ def test_gap_changes_reach_the_dashboards(
         status=GapStatus.IN_PROGRESS, action_plan="Write it", owner="Head", due_date=yesterday
     )
     with django_capture_on_commit_callbacks(execute=True):
-        hooks.after_gaps(provider_ids=[school.pk])
+        gaps_changed.send(sender=None, provider_ids=[school.pk], standard_id=None)
     services.refresh_requested()
     row = snapshot(school)
     assert (row.open_gaps, row.in_progress_gaps, row.open_must_gaps) == (2, 1, 2)
@@ -306,11 +313,11 @@ def test_a_trend_point_is_kept_per_day_and_only_when_something_changed(version, 
 
 
 def test_score_bands_follow_the_score_as_shown():
-    assert services.score_band(None) == ScoreBand.NO_RESULT
-    assert services.score_band(49.4) == ScoreBand.UNDER_50
-    assert services.score_band(49.5) == ScoreBand.FROM_50
-    assert services.score_band(89.6) == ScoreBand.FROM_90
-    assert services.score_band(100) == ScoreBand.FROM_90
+    assert selectors.score_band(None) == ScoreBand.NO_RESULT
+    assert selectors.score_band(49.4) == ScoreBand.UNDER_50
+    assert selectors.score_band(49.5) == ScoreBand.FROM_50
+    assert selectors.score_band(89.6) == ScoreBand.FROM_90
+    assert selectors.score_band(100) == ScoreBand.FROM_90
 
 
 def test_refresh_reads_no_answers(version, area):

@@ -14,6 +14,7 @@ from dashboards.services import import_statistics
 from dashboards.tables import NOT_PUBLISHED, Figure
 from providers.models import Area, AreaCodeAlias
 from providers.services import import_areas
+from tests.dashboards.factories import OfficialStatisticFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,11 +107,10 @@ def test_suppressed_figures_are_kept_as_codes_not_zero(loaded):
 def test_a_figure_is_either_a_value_or_a_suppression_code_in_the_database(loaded):
     dataset = StatisticsDataset.objects.first()
     with pytest.raises(IntegrityError):
-        OfficialStatistic.objects.create(
+        OfficialStatisticFactory(
             dataset=dataset,
             measure="ehc_plans",
             time_period="209900",
-            level="national",
             geo_code="E92999999",
             value=Decimal("0"),
             suppression="x",

@@ -6,7 +6,7 @@ import pytest
 
 from dashboards.models import OfficialStatistic, StatisticsDataset
 from dashboards.services import import_statistics
-from providers.models import Area, AreaCodeAlias
+from tests.providers.factories import AreaCodeAliasFactory, AreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 def test_a_newer_release_in_another_folder_with_every_code(tmp_path: Path, db):
     """DfE's full file layout: other topics are skipped, codes are read in any case, c/low/z
     kept, and a row known only by its new code is found through the alias."""
-    area = Area.objects.create(
+    area = AreaFactory(
         code="815",
         gss_code="E10000023",
         name="North Yorkshire",
         region_code="E12000003",
         region_name="Yorkshire and The Humber",
     )
-    AreaCodeAlias.objects.create(area=area, code="E06000065")
+    AreaCodeAliasFactory(area=area, code="E06000065")
     header = (
         "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
         "region_name,new_la_code,old_la_code,la_name,breakdown_topic,breakdown,EHCPLANS\n"
@@ -42,12 +42,8 @@ def test_a_newer_release_in_another_folder_with_every_code(tmp_path: Path, db):
 
 
 def test_codes_that_name_two_different_areas_are_skipped(tmp_path: Path, db):
-    Area.objects.create(
-        code="815", gss_code="E10000023", name="North Yorkshire", region_code="R", region_name="R"
-    )
-    Area.objects.create(
-        code="933", gss_code="E10000027", name="Somerset", region_code="R", region_name="R"
-    )
+    AreaFactory(code="815", gss_code="E10000023", name="North Yorkshire")
+    AreaFactory(code="933", gss_code="E10000027", name="Somerset")
     (tmp_path / "sen_by_local_authority.csv").write_text(
         "time_period,old_la_code,new_la_code,la_name,region_code,region_name,total_pupils\n"
         "202324,815,E10000027,Mixed up,R,R,100\n"

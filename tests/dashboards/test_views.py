@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from accounts.models import Role, User
 from accounts.services import grant_role
 from dashboards import services
-from dashboards.models import OfficialStatistic, StatisticsDataset
 from providers.models import Phase
 from tests.dashboards.builders import ALL_YES, DOCUMENT, declare, declare_and_score
+from tests.dashboards.factories import OfficialStatisticFactory
 from tests.providers.factories import (
     AreaFactory,
     IcbAreaCoverageFactory,
@@ -81,7 +81,9 @@ def analyst():
     return signed_in(Role.NATIONAL_ANALYST)
 
 
-def text(response):
+def text(response, status=200):
+    """The page's text, once it is the page asked for (an error page would not do)."""
+    assert response.status_code == status, response.status_code
     return re.sub(r"\s+", " ", response.content.decode())
 
 
@@ -123,33 +125,8 @@ def test_the_area_dashboard_shows_the_headline_and_every_section(officer, figure
 
 
 def test_official_statistics_show_source_date_and_not_published(officer, figures, area):
-    dataset = StatisticsDataset.objects.create(
-        key="ehcp_timeliness",
-        title="Education, health and care plans: new plans issued within 20 weeks",
-        publisher="Department for Education",
-        release="Reporting year 2025",
-        url="https://explore-education-statistics.service.gov.uk/",
-        reference="2024",
-        file_name="x.csv",
-        sha256="0" * 64,
-    )
-    OfficialStatistic.objects.create(
-        dataset=dataset,
-        measure="pct_20_weeks_ex",
-        time_period="2024",
-        level="local_authority",
-        geo_code=area.code,
-        area=area,
-        suppression="x",
-    )
-    OfficialStatistic.objects.create(
-        dataset=dataset,
-        measure="pct_20_weeks_ex",
-        time_period="2024",
-        level="national",
-        geo_code="E92000001",
-        value="46.4",
-    )
+    OfficialStatisticFactory(area=area, value=None, suppression="x")
+    OfficialStatisticFactory(value="46.4")
     body = text(officer.get(f"/dashboards/areas/{area.code}/"))
     context = rows(body, "Official statistics for the area")
     assert context == [
@@ -444,7 +421,9 @@ def test_the_area_dashboard_reads_aggregates_in_a_few_queries(
         ProviderFactory(area=area)
     services.refresh_all()
     with django_assert_max_num_queries(30) as captured:
-        officer.get(f"/dashboards/areas/{area.code}/")
+        response = officer.get(f"/dashboards/areas/{area.code}/")
+    assert response.status_code == 200
+    assert area.name in text(response)
     assert not [q for q in captured.captured_queries if "audits_answer" in q["sql"]]
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from celery import current_app
 from django.core import mail
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from accounts.services import grant_role
 from audits.models import DeclarationRound
 from audits.periods import period_for
 from notifications import tasks
+from notifications.services import delivery
 from providers.models import Area, Provider
 from tests.providers.factories import (
     AreaFactory,
@@ -104,6 +106,14 @@ def eager(monkeypatch, django_capture_on_commit_callbacks):
         tasks.version_published_task,
     ):
         monkeypatch.setattr(task, "delay", lambda _task=task, **kw: _task.apply(kwargs=kw))
+    # Services queue by task name; run the named task here instead.
+    monkeypatch.setattr(
+        delivery,
+        "send",
+        lambda name, *, kwargs=None, queue, **options: current_app.tasks[name].apply(
+            kwargs=kwargs or {}
+        ),
+    )
 
     def run(function, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):

@@ -4,6 +4,7 @@ import factory
 
 from providers.models import (
     Area,
+    AreaCodeAlias,
     IcbAreaCoverage,
     IntegratedCareBoard,
     Phase,
@@ -28,6 +29,16 @@ class AreaFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Testshire {n}")
     region_code = "E12000007"
     region_name = "London"
+
+
+class AreaCodeAliasFactory(factory.django.DjangoModelFactory):
+    """Another code an area is known by (a new authority's, or a merged one's)."""
+
+    class Meta:
+        model = AreaCodeAlias
+
+    area = factory.SubFactory(AreaFactory)
+    code = factory.Sequence(lambda n: f"E06{900000 + n:06d}")
 
 
 class IcbFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from accounts.models import AuditEvent
 from providers.gias import SKIP_NOT_ENGLISH, SKIP_OUTSIDE_AREA
 from providers.management.commands.import_gias import Command as ImportGias
-from providers.models import Provider, ProviderLink, Trust
+from providers.models import Provider, Trust
 from providers.selectors import area_by_code
 from providers.services import import_gias
 from tests.providers.builders import (
@@ -19,7 +19,7 @@ from tests.providers.builders import (
     gias_bytes,
     write_gias,
 )
-from tests.providers.factories import ProviderFactory
+from tests.providers.factories import ProviderFactory, ProviderLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -560,9 +560,7 @@ def test_summary_line_and_report_fields(areas):
 
 def test_new_providers_resolve_dangling_links(areas):
     old = ProviderFactory(urn="888001", area=area_by_code("213"))
-    link = ProviderLink.objects.create(
-        provider=old, linked_urn="999001", link_type="Successor", direction="successor"
-    )
+    link = ProviderLinkFactory(provider=old, linked_provider=None, linked_urn="999001")
     importing([establishment(URN="999001")])
     link.refresh_from_db()
     assert link.linked_provider.urn == "999001"
@@ -720,7 +718,7 @@ def test_nothing_is_audited_for_a_refused_file_or_a_dry_run(areas, tmp_path):
 
 
 def test_audit_events_are_written_in_batches(areas, monkeypatch, django_assert_max_num_queries):
-    monkeypatch.setattr("providers.services.BATCH", 10)
+    monkeypatch.setattr("providers.services.gias_import.BATCH", 10)
     rows = [establishment(URN=str(990000 + n)) for n in range(25)]
     with django_assert_max_num_queries(15):  # not one INSERT a provider
         assert importing(rows).created == 25

@@ -38,7 +38,9 @@ def scored(version, school):
     return declaration
 
 
-def text(response):
+def text(response, status=200):
+    """The page's text, once it is the page asked for (an error page would not do)."""
+    assert response.status_code == status, response.status_code
     return re.sub(r"\s+", " ", response.content.decode())
 
 
@@ -149,7 +151,7 @@ def test_planning_action_follows_the_govuk_error_pattern_and_keeps_input(editor,
         },
     )
     assert response.status_code == 400
-    page = text(response)
+    page = text(response, 400)
     assert "<title>Error: " in page
     assert "There is a problem" in page
     assert '<a href="#owner">Enter who owns the action</a>' in page
@@ -176,7 +178,7 @@ def test_every_wrong_part_of_a_date_is_highlighted(editor, school, scored):
             "row_version": gap.row_version,
         },
     )
-    page = text(response)
+    page = text(response, 400)
     assert response.status_code == 400
     assert 'govuk-input--error" id="due_date-day"' in page
     assert 'govuk-input--error" id="due_date-month"' in page
@@ -221,13 +223,13 @@ def test_notes_are_added_to_the_history_and_an_empty_one_is_refused(editor, scho
     assert 'for="note">Add a note</label>' in text(client.get(url))
     empty = client.post(url, {"form": "note", "note": "   "})
     assert empty.status_code == 400
-    page = text(empty)
+    page = text(empty, 400)
     assert "<title>Error: " in page and '<a href="#note">Enter a note</a>' in page
     assert 'id="note-error"' in page
     too_long = client.post(url, {"form": "note", "note": "x" * 2001})
     assert too_long.status_code == 400
-    assert "The note must be 2,000 characters or fewer" in text(too_long)
-    assert "x" * 2001 + "</textarea>" in text(too_long)  # input kept
+    assert "The note must be 2,000 characters or fewer" in text(too_long, 400)
+    assert "x" * 2001 + "</textarea>" in text(too_long, 400)  # input kept
     saved = client.post(url, {"form": "note", "note": "Governors agreed a date for the review."})
     assert saved.status_code == 302 and saved["Location"] == f"{url}#history"
     page = text(client.get(url))
@@ -266,7 +268,7 @@ def test_accepting_needs_a_reason_and_a_date(editor, school, scored):
             "row_version": gap.row_version,
         },
     )
-    page = text(response)
+    page = text(response, 400)
     assert response.status_code == 400
     assert '<a href="#accepted_reason">Enter why the gap is accepted</a>' in page
     assert "The date the acceptance ends must include a day and year" in page
@@ -280,7 +282,7 @@ def test_a_change_made_meanwhile_is_reported_not_overwritten(editor, school, sco
         {"status": "open", "row_version": gap.row_version - 1},
     )
     assert response.status_code == 409
-    assert "Someone else changed this gap" in text(response)
+    assert "Someone else changed this gap" in text(response, 409)
 
 
 def test_a_status_must_be_chosen(editor, school, scored):
@@ -289,7 +291,7 @@ def test_a_status_must_be_chosen(editor, school, scored):
     response = client.post(
         f"/providers/{school.pk}/gaps/{gap.pk}/", {"row_version": gap.row_version}
     )
-    assert '<a href="#status">Select what is happening with this gap</a>' in text(response)
+    assert '<a href="#status">Select what is happening with this gap</a>' in text(response, 400)
 
 
 def test_closed_gaps_are_shown_on_request(editor, school, version, scored):

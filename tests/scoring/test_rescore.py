@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from audits.signals import declaration_submitted
+from common import tasks as celery_policy
 from scoring import services, tasks
 from scoring.models import (
     ChunkStatus,
@@ -20,6 +21,7 @@ from scoring.models import (
     Trigger,
 )
 from scoring.selectors import job_progress
+from scoring.services import rescore
 from standards.signals import version_published
 from tests.providers.factories import AreaFactory, ProviderFactory
 from tests.scoring.builders import ON, SLUG, declare, worked_document, worked_version
@@ -40,7 +42,7 @@ def nation(version, area):
 
 
 def test_a_rescore_is_split_into_chunks_recorded_in_the_database(version, nation):
-    with mock.patch.object(services, "_enqueue_chunks") as enqueue:
+    with mock.patch.object(rescore, "_enqueue_chunks") as enqueue:
         job = services.start_rescore(standard_slug=SLUG, on=ON, size=3)
     assert (job.provider_count, job.chunk_count, job.status) == (7, 3, JobStatus.RUNNING)
     chunks = list(job.chunks.order_by("number"))
@@ -54,7 +56,7 @@ def test_chunks_are_queued_on_commit_on_the_rescore_queue(
     version, nation, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch.object(tasks.rescore_chunk_task, "apply_async") as apply_async,
+        mock.patch.object(celery_policy, "send") as apply_async,
         django_capture_on_commit_callbacks(execute=True),
     ):
         job = services.start_rescore(standard_slug=SLUG, on=ON, size=4)
@@ -124,13 +126,13 @@ def test_a_chunk_not_finished_in_time_is_queued_again(version, nation):
     long_ago = timezone.now() - dt.timedelta(hours=1)
     job.chunks.update(queued_at=long_ago)
     job.chunks.filter(number=2).update(status=ChunkStatus.RUNNING, started_at=long_ago)
-    with mock.patch.object(tasks.rescore_chunk_task, "apply_async") as apply_async:
+    with mock.patch.object(celery_policy, "send") as apply_async:
         assert services.requeue_stale_chunks(older_than=dt.timedelta(minutes=15)) == 2
     requeued = {c.kwargs["kwargs"]["chunk_id"] for c in apply_async.call_args_list}
     assert requeued == set(job.chunks.filter(number__in=[2, 3]).values_list("pk", flat=True))
     assert set(job.chunks.values_list("number", "queued_count")) == {(1, 0), (2, 1), (3, 1)}
     # Recently queued chunks are left alone.
-    with mock.patch.object(tasks.rescore_chunk_task, "apply_async"):
+    with mock.patch.object(celery_policy, "send"):
         assert services.requeue_stale_chunks(older_than=dt.timedelta(minutes=15)) == 0
 
 
@@ -156,7 +158,7 @@ def test_the_command_runs_inline_and_prints_progress(version, nation):
 
 def test_the_command_can_start_and_return(version, nation):
     out = StringIO()
-    with mock.patch.object(services, "_enqueue_chunks"):
+    with mock.patch.object(rescore, "_enqueue_chunks"):
         call_command("rescore", "--standard", SLUG, "--no-wait", stdout=out)
     job = RescoreJob.objects.get()
     assert f"/rescores/{job.pk}/" in out.getvalue()
@@ -172,14 +174,14 @@ def test_the_command_refuses_bad_input(version):
 
 def test_the_command_waits_for_workers_and_gives_up_after_its_timeout(version, nation):
     with (
-        mock.patch.object(services, "_enqueue_chunks"),
+        mock.patch.object(rescore, "_enqueue_chunks"),
         pytest.raises(CommandError, match="Still running"),
     ):
         call_command("rescore", "--standard", SLUG, "--timeout", "0.6", stdout=StringIO())
 
 
 def test_nightly_rescore_starts_one_job_per_published_version_and_not_twice(version, nation):
-    with mock.patch.object(services, "_enqueue_chunks"):
+    with mock.patch.object(rescore, "_enqueue_chunks"):
         jobs = services.nightly_rescore(on=ON)
         assert [j.trigger for j in jobs] == [Trigger.NIGHTLY]
         assert services.nightly_rescore(on=ON) == []
@@ -187,7 +189,7 @@ def test_nightly_rescore_starts_one_job_per_published_version_and_not_twice(vers
 
 def test_submitting_queues_scoring_on_the_scoring_queue(version, school):
     declaration = declare(school, version)
-    with mock.patch.object(tasks.score_declaration_task, "apply_async") as apply_async:
+    with mock.patch.object(celery_policy, "send") as apply_async:
         declaration_submitted.send(sender=None, declaration_id=declaration.pk)
     apply_async.assert_called_once()
     assert apply_async.call_args.kwargs["queue"] == "scoring"
@@ -196,9 +198,7 @@ def test_submitting_queues_scoring_on_the_scoring_queue(version, school):
 
 def test_a_broker_outage_loses_no_submission(version, school):
     declaration = declare(school, version)
-    with mock.patch.object(
-        tasks.score_declaration_task, "apply_async", side_effect=OSError("down")
-    ):
+    with mock.patch.object(celery_policy, "send", side_effect=OSError("down")):
         declaration_submitted.send(sender=None, declaration_id=declaration.pk)  # does not raise
     assert not ScoringRun.objects.exists()
     # The periodic sweep finds it once it is a couple of minutes old, and queues it.
@@ -206,7 +206,7 @@ def test_a_broker_outage_loses_no_submission(version, school):
     type(declaration).objects.filter(pk=declaration.pk).update(
         submitted_at=timezone.now() - dt.timedelta(minutes=5)
     )
-    with mock.patch.object(tasks.score_declaration_task, "apply_async") as apply_async:
+    with mock.patch.object(celery_policy, "send") as apply_async:
         assert services.sweep()["declarations_queued"] == 1
     assert apply_async.call_args.kwargs["kwargs"] == {"declaration_id": declaration.pk}
     tasks.score_declaration_task.apply(kwargs={"declaration_id": declaration.pk})
@@ -225,7 +225,7 @@ def test_publishing_a_version_starts_a_rescore(version, nation):
     doc = worked_document()
     doc["version"] = "2.0"
     v2 = worked_version(doc)
-    with mock.patch.object(services, "_enqueue_chunks"):
+    with mock.patch.object(rescore, "_enqueue_chunks"):
         version_published.send(sender=None, version_id=v2.pk)
     job = RescoreJob.objects.get()
     assert (job.version, job.trigger, job.provider_count) == (v2, Trigger.PUBLISH, 7)
@@ -248,6 +248,6 @@ def test_tasks_are_thin_and_idempotent(version, nation):
     )
     assert tasks.score_declaration_task.acks_late is True
     assert tasks.rescore_chunk_task.acks_late is True
-    with mock.patch.object(services, "_enqueue_chunks"):
+    with mock.patch.object(rescore, "_enqueue_chunks"):
         assert tasks.sweep_task.apply().get()["declarations_queued"] == 0
         assert len(tasks.nightly_rescore_task.apply().get()) == 1

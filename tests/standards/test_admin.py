@@ -152,10 +152,11 @@ def test_the_slug_is_read_only_once_a_version_has_left_draft(admin_client: Clien
 def test_the_slug_is_editable_while_every_version_is_a_draft(admin_client: Client):
     make_version()
     standard = Standard.objects.get()
-    admin_client.post(
+    response = admin_client.post(
         f"/admin/standards/standard/{standard.pk}/change/",
         {"slug": "renamed", "title": standard.title, "owner": standard.owner},
     )
+    assert response.status_code == 302
     standard.refresh_from_db()
     assert standard.slug == "renamed"
 

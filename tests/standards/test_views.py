@@ -26,8 +26,15 @@ def author(client: Client) -> Client:
     return client
 
 
+def page(client: Client, url: str) -> str:
+    """The page's HTML, once it is the page asked for (an error page would not do)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
 def test_list_shows_published_and_superseded_versions_but_not_drafts(client: Client, versions):
-    html = client.get("/standards/").content.decode()
+    html = page(client, "/standards/")
     assert "Version 1.0" in html
     assert "Version 1.1" in html
     assert "Superseded" in html
@@ -45,9 +52,7 @@ def test_version_page_lists_sections_and_requirements(client: Client, versions):
 
 
 def test_version_page_filters_by_provider_type(client: Client, versions):
-    html = client.get(
-        "/standards/test-standard/1.1/?provider_type=local_authority"
-    ).content.decode()
+    html = page(client, "/standards/test-standard/1.1/?provider_type=local_authority")
     assert "1 requirement<" in html
     assert "Showing the requirements that apply to: Local authority." in html
     assert "LA-LOCAL-OFFER" in html
@@ -101,7 +106,7 @@ def test_diff_page_shows_section_changes(client: Client):
     doc = document(version="1.1")
     doc["sections"][0]["weight"] = 5
     make_version(doc, publish=True)
-    html = client.get("/standards/test-standard/compare/?from=1.0&to=1.1").content.decode()
+    html = page(client, "/standards/test-standard/compare/?from=1.0&to=1.1")
     assert "What changed in the section" in html
     assert "only their sections differ" in html
 

@@ -1,9 +1,4 @@
-"""Reads for scoring: results with their explanations, gaps and re-score progress.
-
-Every read about providers takes the user and sees only what `providers.visibility` allows;
-anything else raises DoesNotExist (pages answer 404). Integrated care board officers who see a
-provider only through their ICB see only its health requirements' results and gaps.
-"""
+"""Results: a provider's current result, explained requirement by requirement."""
 
 from __future__ import annotations
 
@@ -11,13 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
-
-from accounts.access import HEALTH_THEMES, access_for
+from accounts.access import HEALTH_THEMES
 from audits.models import Answer as AnswerRow
 from audits.models import Declaration, DeclarationStatus
-from providers.models import Area, Provider
-from providers.visibility import health_only, visible_areas, visible_providers
+from providers.models import Provider
+from providers.visibility import health_only, visible_providers
 from scoring.engine import (
     OUTCOME_BY_CODE,
     STRENGTHS,
@@ -29,19 +22,7 @@ from scoring.engine import (
     is_scored,
     score,
 )
-from scoring.models import (
-    ACTIVE_GAP_STATUSES,
-    ChunkStatus,
-    CurrentResult,
-    Gap,
-    GapStatus,
-    JobStatus,
-    OutcomeLayout,
-    RescoreChunk,
-    RescoreJob,
-    ScoringRun,
-)
-from scoring.services import can_change_gaps
+from scoring.models import CurrentResult, OutcomeLayout, ScoringRun
 from scoring.specs import spec_for_keys, version_info
 from standards.models import Requirement, Section, Standard, StandardVersion
 from standards.rules import describe_rule, format_date
@@ -332,181 +313,3 @@ def _why(
     if spec.effective_to and on > spec.effective_to:
         return f"This duty ended on {format_date(spec.effective_to)}."
     return "The condition in the rule is not met, so this requirement does not apply."
-
-
-# ---- gaps ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ProviderGaps:
-    provider: Provider
-    gaps: list[Gap]
-    health_only: bool
-    can_change: bool
-    include_closed: bool
-    closed_count: int
-
-
-def _health_filter(gaps: QuerySet[Gap], only_health: bool) -> QuerySet[Gap]:
-    return gaps.filter(theme__in=sorted(HEALTH_THEMES)) if only_health else gaps
-
-
-def gaps_for(*, user: Any, provider_id: int, include_closed: bool = False) -> ProviderGaps:
-    provider = provider_for(user=user, provider_id=provider_id)
-    only_health = health_only(user=user, provider=provider)
-    gaps = _health_filter(
-        Gap.objects.filter(provider=provider).select_related("standard", "resolved_by_run"),
-        only_health,
-    )
-    closed = gaps.exclude(status__in=ACTIVE_GAP_STATUSES)
-    shown = gaps if include_closed else gaps.filter(status__in=ACTIVE_GAP_STATUSES)
-    order = {GapStatus.OPEN: 0, GapStatus.IN_PROGRESS: 1, GapStatus.ACCEPTED: 2}
-    strength_order = {"must": 0, "should": 1, "good_practice": 2}
-    listed = sorted(
-        shown,
-        key=lambda g: (
-            order.get(GapStatus(g.status), 3),
-            strength_order.get(g.strength, 3),
-            g.requirement_key,
-        ),
-    )
-    return ProviderGaps(
-        provider=provider,
-        gaps=listed,
-        health_only=only_health,
-        can_change=can_change_gaps(user=user, provider=provider) and not only_health,
-        include_closed=include_closed,
-        closed_count=closed.count(),
-    )
-
-
-@dataclass
-class GapDetail:
-    gap: Gap
-    provider: Provider
-    can_change: bool
-    events: list[Any]
-
-    @property
-    def closed_because(self) -> str:
-        """Why a superseded gap closed, as its history says."""
-        return next((e.note for e in self.events if e.action == "superseded"), "")
-
-
-def gap_for(*, user: Any, provider_id: int, gap_id: int) -> GapDetail:
-    provider = provider_for(user=user, provider_id=provider_id)
-    only_health = health_only(user=user, provider=provider)
-    gap = _health_filter(
-        Gap.objects.filter(provider=provider).select_related(
-            "standard", "opened_by_run", "resolved_by_run", "superseded_by_version"
-        ),
-        only_health,
-    ).get(pk=gap_id)
-    return GapDetail(
-        gap=gap,
-        provider=provider,
-        can_change=can_change_gaps(user=user, provider=provider) and not only_health,
-        events=list(gap.events.select_related("actor", "run")),
-    )
-
-
-@dataclass
-class AreaGaps:
-    area: Area
-    gaps: QuerySet[Gap]
-    health_only: bool
-    by_status: dict[str, int]
-
-
-def gaps_for_area(*, user: Any, area_code: str, status: str | None = None) -> AreaGaps:
-    """Active gaps of the providers of an area that the user may see."""
-    area = visible_areas(user=user).get(code=area_code)
-    access = access_for(user)
-    only_health = not access.reads_everything and area.pk not in access.area_ids
-    providers = visible_providers(user=user).filter(area=area)
-    gaps = _health_filter(
-        Gap.objects.filter(provider__in=providers, status__in=ACTIVE_GAP_STATUSES), only_health
-    )
-    by_status = {row["status"]: row["n"] for row in gaps.values("status").annotate(n=Count("pk"))}
-    if status:
-        gaps = gaps.filter(status=status)
-    return AreaGaps(
-        area=area,
-        gaps=gaps.select_related("provider").order_by("provider__name", "requirement_key"),
-        health_only=only_health,
-        by_status=by_status,
-    )
-
-
-# ---- re-scores ----------------------------------------------------------------------------
-
-
-def can_see_rescores(user: Any) -> bool:
-    access = access_for(user)
-    return access.reads_everything or access.standards_admin
-
-
-@dataclass(frozen=True)
-class JobProgress:
-    job_id: int
-    total_chunks: int
-    done_chunks: int
-    total_providers: int
-    done_providers: int
-    changed: int
-    finished: bool
-    requeued: int
-
-    @property
-    def percent(self) -> int:
-        if not self.total_chunks:
-            return 100
-        return int(100 * self.done_chunks / self.total_chunks)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "job": self.job_id,
-            "done_chunks": self.done_chunks,
-            "total_chunks": self.total_chunks,
-            "done_providers": self.done_providers,
-            "total_providers": self.total_providers,
-            "changed": self.changed,
-            "finished": self.finished,
-            "state": "done" if self.finished else "running",
-        }
-
-
-def job_progress(*, job_id: int) -> JobProgress:
-    job = RescoreJob.objects.get(pk=job_id)
-    done = RescoreChunk.objects.filter(job_id=job_id, status=ChunkStatus.DONE).aggregate(
-        chunks=Count("pk"), providers=Sum("size"), changed=Sum("changed_count")
-    )
-    requeued = RescoreChunk.objects.filter(job_id=job_id, queued_count__gt=1).count()
-    return JobProgress(
-        job_id=job_id,
-        total_chunks=job.chunk_count,
-        done_chunks=done["chunks"] or 0,
-        total_providers=job.provider_count,
-        done_providers=done["providers"] or 0,
-        changed=done["changed"] or 0,
-        finished=job.status == JobStatus.DONE,
-        requeued=requeued,
-    )
-
-
-def rescore_jobs(*, user: Any) -> QuerySet[RescoreJob]:
-    if not can_see_rescores(user):
-        return RescoreJob.objects.none()
-    return RescoreJob.objects.select_related("version__standard", "area", "requested_by")
-
-
-def rescore_job(*, user: Any, job_id: int) -> RescoreJob:
-    return rescore_jobs(user=user).get(pk=job_id)
-
-
-def chunk_counts(*, job: RescoreJob) -> dict[str, int]:
-    """How many of the job's chunks are queued, running and done."""
-    counts = dict.fromkeys(ChunkStatus.values, 0)
-    for row in job.chunks.values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = row["n"]
-    return counts

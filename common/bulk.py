@@ -1,7 +1,10 @@
-"""Set-based database helpers for scoring many providers at once.
+"""Set-based SQL helpers for writing and reading many rows at once.
 
-On PostgreSQL, rows go in with COPY and ids are taken from the sequence in one query; on SQLite
-(tests and local runs without services) the same calls fall back to plain SQL.
+On PostgreSQL, rows go in with COPY, ids are taken from the sequence in one query, id lists
+travel as one array parameter, and bulk updates join to the new values sent as one array per
+column (Django's bulk_update writes `SET col = CASE WHEN id = … THEN … END` for every column,
+whose cost grows with the square of the batch size). On SQLite (tests and local runs without
+services) the same calls fall back to plain SQL.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
+from django.db.models import QuerySet
 
 # The first key of the two-key form of PostgreSQL's advisory locks: "scoring a provider".
 PROVIDER_LOCK_CLASS = 73010
@@ -156,38 +160,6 @@ def insert_or_find(
         return cursor.fetchone()[0], False
 
 
-def upsert_current(rows: Sequence[tuple[int, int, int, int, int, Any]]) -> None:
-    """Point each (provider, version)'s current result at a run, in one statement.
-
-    Rows are (provider id, version id, standard id, run id, declaration id, updated at).
-    """
-    if not rows:
-        return
-    columns = "provider_id, version_id, standard_id, run_id, declaration_id, updated_at"
-    conflict = (
-        " ON CONFLICT (provider_id, version_id) DO UPDATE SET run_id = EXCLUDED.run_id,"
-        " declaration_id = EXCLUDED.declaration_id, updated_at = EXCLUDED.updated_at"
-    )
-    with connection.cursor() as cursor:
-        if is_postgres():
-            ids = list(zip(*rows, strict=True))
-            cursor.execute(
-                f"INSERT INTO scoring_currentresult ({columns})"
-                " SELECT *, %s::timestamptz FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[],"
-                " %s::bigint[], %s::bigint[])" + conflict,
-                [rows[0][5], *(int_array(column) for column in ids[:5])],
-            )
-            return
-        for start in range(0, len(rows), 100):
-            batch = rows[start : start + 100]
-            cursor.execute(
-                f"INSERT INTO scoring_currentresult ({columns}) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
-                + conflict,
-                [value for row in batch for value in row],
-            )
-
-
 def copy_text(value: Any) -> str:
     """A value as COPY's text format writes it."""
     if value is None:
@@ -212,30 +184,6 @@ def copy_lines(table: str, columns: Sequence[str], lines: Iterable[str]) -> None
             copy.write("".join(lines))
 
 
-def resolve_gaps(pairs: Sequence[tuple[int, int]], *, now: Any) -> None:
-    """Mark gaps resolved, each by its run: pairs of (gap id, run id)."""
-    if not pairs:
-        return
-    with connection.cursor() as cursor:
-        if is_postgres():
-            cursor.execute(
-                "UPDATE scoring_gap AS g SET status = 'resolved', resolved_at = %s,"
-                " resolved_by_run_id = v.run_id, closed_at = %s, updated_at = %s,"
-                " row_version = g.row_version + 1"
-                " FROM unnest(%s::bigint[], %s::bigint[]) AS v(gap_id, run_id)"
-                " WHERE g.id = v.gap_id",
-                [now, now, now, int_array(p[0] for p in pairs), int_array(p[1] for p in pairs)],
-            )
-            return
-        for gap_id, run_id in pairs:
-            cursor.execute(
-                "UPDATE scoring_gap SET status = 'resolved', resolved_at = %s,"
-                " resolved_by_run_id = %s, closed_at = %s, updated_at = %s,"
-                " row_version = row_version + 1 WHERE id = %s",
-                [now, run_id, now, now, gap_id],
-            )
-
-
 def as_json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, separators=(",", ":"))
 
@@ -245,3 +193,112 @@ def load_json(value: Any) -> Any:
     if isinstance(value, str | bytes | bytearray):
         return json.loads(value)
     return value
+
+
+def among(queryset: QuerySet[Any], column: str, ids: Sequence[int]) -> QuerySet[Any]:
+    """`column IN ids` on a queryset: on PostgreSQL as `= ANY(array)`, one parameter however
+    many ids (Django builds a long IN list slowly)."""
+    if is_postgres():
+        table = queryset.model._meta.db_table
+        return queryset.extra(
+            where=[f'"{table}"."{column}" = ANY(%s::bigint[])'], params=[list(ids)]
+        )
+    return queryset.filter(**{f"{column}__in": list(ids)})
+
+
+# ---- updating many rows ------------------------------------------------------------
+
+PG_BATCH = 5000
+SQLITE_MAX_PARAMS = 999
+
+
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Set `fields` on the rows of `model` given as (pk, value for each field) tuples."""
+    if not rows:
+        return
+    meta = model._meta
+    columns: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field), name
+        columns.append(field)
+    vendor = connection.vendor
+    supported = vendor == "postgresql" or (
+        vendor == "sqlite" and getattr(connection, "Database").sqlite_version_info >= (3, 33)  # noqa: B009
+    )
+    if not supported:  # pragma: no cover - only PostgreSQL and SQLite are used
+        objs = []
+        for pk, *values in rows:
+            obj = model(pk=pk)
+            for field, value in zip(columns, values, strict=True):
+                setattr(obj, field.attname, value)
+            objs.append(obj)
+        model._default_manager.bulk_update(objs, [f.name for f in columns], batch_size=500)
+        return
+
+    quote = connection.ops.quote_name
+    pk_field = meta.pk
+    assert pk_field is not None
+    all_fields: list[models.Field[Any, Any]] = [pk_field, *columns]
+    table = quote(meta.db_table)
+    where = f"{table}.{quote(str(pk_field.column))} = v.column1"
+    assignments = ", ".join(
+        f"{quote(str(field.column))} = v.column{n}" for n, field in enumerate(columns, start=2)
+    )
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            _update_postgresql(cursor, all_fields, rows, table, assignments, where)
+        else:
+            _update_sqlite(cursor, all_fields, rows, table, assignments, where)
+
+
+def _update_postgresql(
+    cursor: Any,
+    fields: list[models.Field[Any, Any]],
+    rows: Sequence[tuple[Any, ...]],
+    table: str,
+    assignments: str,
+    where: str,
+) -> None:
+    # One array parameter per column, unnested into rows: the statement stays short however
+    # many rows it carries, so neither the driver nor the server spends time parsing it.
+    names = ", ".join(f"column{n}" for n in range(1, len(fields) + 1))
+    arrays = ", ".join(f"CAST(%s AS {f.db_type(connection)}[])" for f in fields)
+    sql = f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE {where}"
+    # Only JSON needs Django's help to reach the driver (it is wrapped for psycopg).
+    needs_prep = [f.get_internal_type() == "JSONField" for f in fields]
+    for start in range(0, len(rows), PG_BATCH):
+        chunk = rows[start : start + PG_BATCH]
+        params = []
+        for n, field in enumerate(fields):
+            values = [row[n] for row in chunk]
+            if needs_prep[n]:
+                values = [field.get_db_prep_save(value, connection) for value in values]
+            params.append(values)
+        cursor.execute(sql, params)
+
+
+def _update_sqlite(
+    cursor: Any,
+    fields: list[models.Field[Any, Any]],
+    rows: Sequence[tuple[Any, ...]],
+    table: str,
+    assignments: str,
+    where: str,
+) -> None:
+    # A VALUES list names its columns column1, column2, …
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    batch = max(1, SQLITE_MAX_PARAMS // len(fields))
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        params: list[Any] = []
+        for row in chunk:
+            for field, value in zip(fields, row, strict=True):
+                params.append(field.get_db_prep_save(value, connection))
+        cursor.execute(
+            f"UPDATE {table} SET {assignments}"
+            f" FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v WHERE {where}",
+            params,
+        )

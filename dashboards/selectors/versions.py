@@ -1,0 +1,177 @@
+"""The standard version the dashboards report against, and the parts of it they need.
+
+Both are kept in Django's cache (Redis where configured): the facts of a version that can no
+longer change for a day, the version each standard reports against for REPORTING_TIMEOUT
+seconds (a newly published version shows within that time), outcome layouts for a day (they
+never change once written).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from dashboards.models import ScoreBand
+from scoring.models import OutcomeLayout
+from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
+
+DEFAULT_STANDARD = "send-statutory-baseline"
+HEALTH_THEME = "health"
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def score_band(score: float | None) -> str:
+    """The band of a score as it is shown: rounded half up to a whole number."""
+    if score is None:
+        return ScoreBand.NO_RESULT
+    shown = int(score + 0.5)
+    if shown < 50:
+        return ScoreBand.UNDER_50
+    if shown < 70:
+        return ScoreBand.FROM_50
+    if shown < 90:
+        return ScoreBand.FROM_70
+    return ScoreBand.FROM_90
+
+
+# ---- what a version asks ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequirementFacts:
+    key: str
+    title: str
+    section: str
+    strength: str
+    theme: str
+    order: int
+    applies_to: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """The parts of a version the dashboards need, read once per version."""
+
+    id: int
+    label: str
+    sections: tuple[tuple[str, str], ...]  # (code, title) in order
+    requirements: dict[str, RequirementFacts]
+    applies_to: frozenset[str]
+
+    @property
+    def health_keys(self) -> frozenset[str]:
+        return frozenset(k for k, r in self.requirements.items() if r.theme == HEALTH_THEME)
+
+
+def _read_facts(version_id: int) -> VersionFacts:
+    version = StandardVersion.objects.get(pk=version_id)
+    sections = tuple(
+        Section.objects.filter(version_id=version_id).order_by("order").values_list("code", "title")
+    )
+    requirements: dict[str, RequirementFacts] = {}
+    applies: set[str] = set()
+    rows = (
+        Requirement.objects.filter(version_id=version_id)
+        .order_by("section__order", "order")
+        .values_list("key", "title", "section__code", "strength", "theme", "applies_to")
+    )
+    for order, (key, title, section, strength, theme, applies_to) in enumerate(rows):
+        requirements[key] = RequirementFacts(
+            key, title, section, strength, theme, order, frozenset(applies_to or [])
+        )
+        applies.update(applies_to or [])
+    return VersionFacts(
+        id=version_id,
+        label=version.version,
+        sections=sections,
+        requirements=requirements,
+        applies_to=frozenset(applies),
+    )
+
+
+FACTS_TIMEOUT = 24 * 3600
+
+
+def facts_for(version_id: int, content_hash: str, status: str) -> VersionFacts:
+    """A version's facts: a draft's read afresh, any other version's kept by content hash."""
+    if status == VersionStatus.DRAFT or not content_hash:
+        return _read_facts(version_id)
+    key = f"dashboards:facts:{version_id}:{content_hash}:{status}"
+    facts = cache.get(key)
+    if facts is None:
+        facts = _read_facts(version_id)
+        cache.set(key, facts, FACTS_TIMEOUT)
+    return facts
+
+
+def version_facts(version: StandardVersion) -> VersionFacts:
+    return facts_for(version.pk, version.content_hash, version.status)
+
+
+def layout_keys(layout_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The requirement keys of outcome layouts. Layouts never change once written: each is
+    read from the database once a day at most."""
+    wanted = sorted(set(layout_ids))
+    found = cache.get_many([f"dashboards:layout:{i}" for i in wanted])
+    keys = {i: found[f"dashboards:layout:{i}"] for i in wanted if f"dashboards:layout:{i}" in found}
+    missing = [i for i in wanted if i not in keys]
+    if missing:
+        read = {
+            pk: tuple(layout)
+            for pk, layout in OutcomeLayout.objects.filter(pk__in=missing).values_list("pk", "keys")
+        }
+        cache.set_many({f"dashboards:layout:{i}": k for i, k in read.items()}, FACTS_TIMEOUT)
+        keys.update(read)
+    return {i: keys.get(i, ()) for i in wanted}
+
+
+def clear_caches() -> None:
+    """For tests, whose databases reuse ids: empty the cache."""
+    cache.clear()
+
+
+def standard_by_slug(slug: str | None = None) -> Standard | None:
+    return Standard.objects.filter(slug=slug or DEFAULT_STANDARD).first()
+
+
+def published_version(standard_id: int) -> StandardVersion | None:
+    """The version the dashboards report against: the published one, else the latest
+    superseded or withdrawn one (never a draft)."""
+    versions = (
+        StandardVersion.objects.select_related("standard")
+        .filter(standard_id=standard_id)
+        .exclude(status=VersionStatus.DRAFT)
+    )
+    published = versions.filter(status=VersionStatus.PUBLISHED).first()
+    if published is not None:
+        return published
+    return versions.order_by("-effective_from", "-created_at").first()
+
+
+# Which version each standard reports against is read at most every REPORTING_TIMEOUT seconds:
+# a newly published version shows within that time.
+REPORTING_TIMEOUT = 30
+
+
+def reporting(
+    *, standard_id: int | None = None, slug: str | None = None
+) -> tuple[Standard | None, StandardVersion | None]:
+    key = "dashboards:reporting:" + (
+        f"id:{standard_id}" if standard_id else f"slug:{slug or DEFAULT_STANDARD}"
+    )
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0], hit[1]
+    standard = (
+        Standard.objects.filter(pk=standard_id).first() if standard_id else standard_by_slug(slug)
+    )
+    version = published_version(standard.pk) if standard else None
+    cache.set(key, (standard, version), REPORTING_TIMEOUT)
+    return standard, version
