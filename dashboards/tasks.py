@@ -44,8 +44,10 @@ def refresh_areas_task() -> dict[str, int]:
     name="dashboards.refresh_all",
     acks_late=True,
     ignore_result=True,
-    soft_time_limit=3600,
-    time_limit=3700,
+    # Ends before the broker's visibility timeout (an hour by default), so that Redis never
+    # hands the task to a second worker while it still runs (core.checks checks every task).
+    soft_time_limit=3000,
+    time_limit=3300,
     **RETRY,
 )
 def refresh_all_task() -> dict[str, int]:

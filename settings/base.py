@@ -10,7 +10,9 @@ from settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "insecure-local-development-key-do-not-use-in-production")
+# The key local and demo runs use when none is given. Production refuses it (settings/production.py).
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 DEMO_MODE = env_bool("DEMO_MODE", False)
@@ -203,6 +205,15 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "check-send-provision"),
         }
     }
+elif CACHE_URL.startswith("memcached://"):
+    # Needs pymemcache installed alongside the project.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": CACHE_URL.removeprefix("memcached://").split(","),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "check-send-provision"),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_RESULT_BACKEND = "django-db"
@@ -235,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
     "dashboards-refresh-all": {
         "task": "dashboards.refresh_all",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Removes personal data past its retention period (PRIVACY_RETENTION_DAYS): 04:15 nightly.
+    "accounts-prune-personal-data": {
+        "task": "accounts.prune_personal_data",
+        "schedule": crontab(hour=4, minute=15),
     },
 }
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 1000)
@@ -294,6 +310,43 @@ SPECTACULAR_SETTINGS = {
         {"name": "declarations", "description": "Declarations and their answers."},
         {"name": "results and gaps", "description": "Scoring results and the gaps they raise."},
     ],
+}
+
+# Limits by address, besides the per-account lock-out above: failed sign-ins from one address
+# (so one address cannot try many accounts), and password-reset requests from one address and
+# for one email address (so nobody can flood a person's inbox). Each is (requests, seconds),
+# counted in the shared cache. Test and load runs, which all come from 127.0.0.1, raise them
+# with RATE_LIMIT_MULTIPLIER.
+RATE_LIMIT_MULTIPLIER = env_int("RATE_LIMIT_MULTIPLIER", 1)
+RATE_LIMITS = {
+    "sign_in_failures_per_address": (env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30), 15 * 60),
+    "password_resets_per_address": (env_int("PASSWORD_RESETS_PER_ADDRESS", 10), 60 * 60),
+    "password_resets_per_email": (env_int("PASSWORD_RESETS_PER_EMAIL", 3), 60 * 60),
+}
+
+# API tokens live at most this many days; none lives for ever.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+# /readyz tells the public only "ready" or "not ready"; these networks (CIDR ranges, checked
+# against the connecting address and never a forwarded header) and signed-in site admins also
+# see which check failed. For example "10.0.0.0/8,127.0.0.1/32".
+READYZ_DETAIL_NETWORKS = env_list("READYZ_DETAIL_NETWORKS", [])
+
+# The privacy notice: the controller of the personal data this deployment holds, and where to
+# ask for a copy or a correction.
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "")
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
+# How long personal data is kept, in days, before the nightly task removes it. Declarations,
+# results and the audit trail are kept: they are the record.
+RETENTION_DAYS = {
+    # Failed and successful sign-in records (django-axes).
+    "sign_in_records": env_int("RETAIN_SIGN_IN_RECORDS_DAYS", 90),
+    # Sessions, counted from when they expired.
+    "sessions": env_int("RETAIN_SESSIONS_DAYS", 7),
+    # API tokens, counted from when they were revoked or expired.
+    "ended_tokens": env_int("RETAIN_ENDED_TOKENS_DAYS", 90),
+    # Notification records, removed by the notifications app when it is installed.
+    "notifications": env_int("RETAIN_NOTIFICATIONS_DAYS", 365),
 }
 
 LOGGING = {

@@ -1,9 +1,38 @@
-"""Production: refuses to start without its secrets and hosts."""
+"""Production: refuses to start without its secrets and hosts, a shared broker and a shared
+cache. Each refusal is an ImproperlyConfigured naming the variable to set."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from settings.base import *  # noqa: F403
+from settings.base import CACHES, CELERY_BROKER_URL, DEVELOPMENT_SECRET_KEY
 from settings.env import env_bool, env_int, env_list, env_required
 
 SECRET_KEY = env_required("SECRET_KEY")
+# Keys published in this repository: anyone could sign sessions and reset links with them.
+KNOWN_KEYS = {DEVELOPMENT_SECRET_KEY, "test-secret-key-not-for-production-use-0123456789"}
+if SECRET_KEY.strip() in KNOWN_KEYS or SECRET_KEY.startswith("insecure-"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the development key, which is published: set SECRET_KEY to a long random "
+        "value of your own (for example from `python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'`)."
+    )
+# Several web servers and workers must share one queue: the filesystem broker is one machine's.
+env_required("CELERY_BROKER_URL")
+if not CELERY_BROKER_URL.startswith(
+    ("redis://", "rediss://", "sentinel://", "amqp://", "amqps://", "pyamqp://")
+):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be a Redis (redis://, rediss://) or RabbitMQ (amqp://, amqps://) "
+        f"broker in production, not {CELERY_BROKER_URL.split(':', 1)[0]}://: the filesystem "
+        "broker serves one machine only."
+    )
+# Throttle counts, rate limits and locks must be seen by every process.
+if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {"RedisCache", "PyMemcacheCache"}:
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a shared cache in production (redis://, rediss:// or memcached://), "
+        "or CELERY_BROKER_URL a Redis broker whose server the cache can share: a per-process "
+        "cache lets each web process count rate limits on its own."
+    )
 env_required("DATABASE_URL")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
