@@ -167,6 +167,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Reverse proxies in front of the service: the client's address is the one the nearest of them
+# saw (accounts/ratelimit.py). None locally; production.py reads PROXY_COUNT.
+PROXY_COUNT = 0
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_address"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@check-send-provision.example")

@@ -45,10 +45,9 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind PROXY_COUNT reverse proxies, the sign-in log records the client's address, not the
-# proxy's.
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Behind PROXY_COUNT reverse proxies, the sign-in log and the limits by address use the
+# client's address, not the proxy's (accounts/ratelimit.py).
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
