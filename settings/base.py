@@ -108,6 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Sends accounts.signals.password_changed, which revokes the person's API tokens.
+    {"NAME": "accounts.validators.PasswordChangeNotifier"},
 ]
 
 LOGIN_URL = "login"
