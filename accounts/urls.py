@@ -27,6 +27,7 @@ urlpatterns = [
         ),
         name="password_reset_confirm",
     ),
+    path("people/<int:pk>/data.json", views.person_export, name="person_export"),
     path(
         "password-reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(),

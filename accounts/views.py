@@ -1,16 +1,24 @@
-"""Sign-in and password reset, with limits by address on top of the per-account lock-out."""
+"""Sign-in and password reset, with limits by address on top of the per-account lock-out; a
+site admin's export of one person's data."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from accounts import ratelimit
+from accounts import ratelimit, selectors, services
+from accounts.access import access_for
 from accounts.forms import SignInForm
+from accounts.models import User
 
 SIGN_IN = "sign_in_failures_per_address"
 RESETS_BY_ADDRESS = "password_resets_per_address"
@@ -56,3 +64,19 @@ class PasswordResetView(auth_views.PasswordResetView):
         if ratelimit.hit(name=RESETS_BY_EMAIL, who=form.cleaned_data["email"]):
             return auth_views.HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
+
+
+@login_required
+@never_cache
+@require_GET
+def person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about one person, as JSON: for site admins answering a subject access
+    request. The export itself is audited."""
+    if not access_for(request.user).site_admin:
+        raise PermissionDenied("Only site admins can export a person's data")
+    person = get_object_or_404(User, pk=pk)
+    data = selectors.person_data(user=person)
+    services.record(actor=request.user, action="person data exported", obj=person)  # type: ignore[arg-type]
+    response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    return response

@@ -145,6 +145,14 @@ def revoke_every_token(*, reason: str) -> int:
     return count
 
 
+def prune_ended_tokens(*, ended_before: dt.datetime) -> int:
+    """Delete tokens revoked or expired before `ended_before` (their retention has passed)."""
+    deleted, _ = ApiToken.objects.filter(
+        Q(revoked_at__lt=ended_before) | Q(expires_at__lt=ended_before)
+    ).delete()
+    return deleted
+
+
 def refuses_method(*, token: ApiToken, method: str) -> bool:
     """Whether the token's scope refuses this HTTP method: read-only tokens only read."""
     return token.read_only and method.upper() not in ("GET", "HEAD", "OPTIONS")
