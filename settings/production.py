@@ -8,6 +8,9 @@ from settings.base import CACHES, CELERY_BROKER_URL, DEVELOPMENT_SECRET_KEY
 from settings.env import env_bool, env_int, env_list, env_required
 
 SECRET_KEY = env_required("SECRET_KEY")
+# While a new key is rolled out, the old ones still verify sessions and reset links
+# (docs/operations.md, "Rotating the secret key").
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Keys published in this repository: anyone could sign sessions and reset links with them.
 KNOWN_KEYS = {DEVELOPMENT_SECRET_KEY, "test-secret-key-not-for-production-use-0123456789"}
 if SECRET_KEY.strip() in KNOWN_KEYS or SECRET_KEY.startswith("insecure-"):
