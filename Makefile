@@ -65,11 +65,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The deploy check loads production settings, which refuse to load without a shared broker and
+# cache: the URLs given are only parsed, never connected to.
 check: lint
 	$(BIN)/mypy $(shell ls */services.py */selectors.py 2>/dev/null)
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	# Production settings refuse to load without a shared broker and cache: these URLs are only
-	# parsed here, never connected to.
 	DJANGO_SETTINGS_MODULE=settings.production SECRET_KEY=check-deploy-$(shell head -c 32 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 		ALLOWED_HOSTS=example.org DATABASE_URL=sqlite:///check.sqlite3 \
 		CELERY_BROKER_URL=redis://127.0.0.1:6379/0 CACHE_URL=redis://127.0.0.1:6379/1 \

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 from django.utils import timezone
@@ -79,5 +79,5 @@ def person_data(*, user: User) -> dict[str, Any]:
         ],
     }
     for _receiver, section in person_data_requested.send(sender=User, user=user):
-        data.update(section or {})
+        data.update(cast(dict[str, Any], section or {}))
     return data

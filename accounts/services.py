@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
@@ -275,6 +275,6 @@ def prune_personal_data(*, now: dt.datetime | None = None) -> dict[str, int]:
         expire_date__lt=now - dt.timedelta(days=days["sessions"])
     ).delete()
     for _receiver, counts in retention_due.send(sender=User, now=now, retention_days=days):
-        for kind, count in (counts or {}).items():
+        for kind, count in cast(dict[str, int], counts or {}).items():
             removed[kind] = removed.get(kind, 0) + count
     return removed

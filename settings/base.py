@@ -221,7 +221,7 @@ elif CACHE_URL.startswith("memcached://"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
-            "LOCATION": CACHE_URL.removeprefix("memcached://").split(","),
+            "LOCATION": CACHE_URL.removeprefix("memcached://"),  # "host:port[,host:port]"
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "check-send-provision"),
         }
     }
