@@ -13,11 +13,14 @@ SECRET_KEY = env_required("SECRET_KEY")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Keys published in this repository: anyone could sign sessions and reset links with them.
 KNOWN_KEYS = {DEVELOPMENT_SECRET_KEY, "test-secret-key-not-for-production-use-0123456789"}
-if SECRET_KEY.strip() in KNOWN_KEYS or SECRET_KEY.startswith("insecure-"):
+if any(
+    key.strip() in KNOWN_KEYS or key.startswith("insecure-")
+    for key in [SECRET_KEY, *SECRET_KEY_FALLBACKS]
+):
     raise ImproperlyConfigured(
-        "SECRET_KEY is the development key, which is published: set SECRET_KEY to a long random "
-        "value of your own (for example from `python -c 'import secrets; "
-        "print(secrets.token_urlsafe(50))'`)."
+        "SECRET_KEY (or one of SECRET_KEY_FALLBACKS) is the development key, which is published: "
+        "set SECRET_KEY to a long random value of your own (for example from "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
     )
 # Several web servers and workers must share one queue: the filesystem broker is one machine's.
 env_required("CELERY_BROKER_URL")

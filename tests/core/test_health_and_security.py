@@ -207,7 +207,13 @@ def test_production_accepts_rabbitmq_with_a_shared_cache_and_refuses_it_without(
 def test_production_refuses_the_development_secret_key(key):
     result = _production({**GOOD, "SECRET_KEY": key}, "pass")
     assert result.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY is the development key" in result.stderr
+    assert (
+        "ImproperlyConfigured: SECRET_KEY (or one of SECRET_KEY_FALLBACKS) is the development"
+        in (result.stderr)
+    )
+    fallback = _production({**GOOD, "SECRET_KEY_FALLBACKS": key}, "pass")
+    assert fallback.returncode != 0
+    assert "is the development key" in fallback.stderr
 
 
 @pytest.mark.parametrize(
