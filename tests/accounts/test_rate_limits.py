@@ -98,3 +98,37 @@ def test_the_window_ends():
     assert not ratelimit.exceeded(
         name="sign_in_failures_per_address", who="192.0.2.1", now=1000.0 + 900
     )
+
+
+@pytest.mark.redis
+def test_the_counts_live_in_the_shared_cache_so_every_web_process_sees_them(settings):
+    import os
+    import uuid
+
+    import redis
+    from django.core.cache import caches
+
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    prefix = f"ratelimit-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    server = redis.Redis.from_url(url)
+    try:
+        for _ in range(4):
+            _sign_in(Client(), "nobody@example.org", "wrong")
+        assert len(server.keys(f"{prefix}:*")) == 1
+        # Another process's connection sees the same count and refuses the next attempt.
+        caches["default"].close()
+        del caches["default"]
+        assert _sign_in(Client(), "nobody@example.org", "wrong").status_code == 429
+    finally:
+        for key in server.keys(f"{prefix}:*"):
+            server.delete(key)
+        # Back to a private cache before the fixture's cache.clear(): on Redis that would be
+        # FLUSHDB, emptying a server other runs share.
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
