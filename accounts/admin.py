@@ -62,7 +62,7 @@ class UserAdmin(BaseUserAdmin):
                 obj=obj,
                 changes={"fields": form.changed_data},
             )  # type: ignore[arg-type]
-            if "is_active" in form.changed_data and not obj.is_active:
+            if "is_active" in form.changed_data and not obj.is_active and obj != request.user:
                 # Signed out everywhere and their tokens revoked, as the action does.
                 services.deactivate_person(user=obj, actor=request.user)  # type: ignore[arg-type]
             return

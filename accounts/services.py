@@ -215,18 +215,27 @@ def pseudonymise_person(*, user: User, actor: User | None) -> int:
     if user.is_active:
         raise ValidationError("Deactivate the person before replacing their name.")
     pseudonym = pseudonym_for(user)
-    names = [name for name in {user.email, user.full_name} if name and name.strip()]
-    mentions = models.Q(actor=user) | models.Q(object_type="accounts.user", object_id=str(user.pk))
-    for name in names:
-        mentions |= models.Q(object_label__icontains=name) | models.Q(changes__icontains=name)
+    # The email anywhere it stands whole (not inside a longer address); the name only in the
+    # entries by or about the person, as a whole word: another person may share it.
+    email = _pattern(user.email, email=True)
+    name = _pattern(user.full_name, email=False) if len(user.full_name.strip()) >= 3 else None
+    linked = models.Q(actor=user) | models.Q(object_type="accounts.user", object_id=str(user.pk))
+    mentions = (
+        linked
+        | models.Q(object_label__icontains=user.email)
+        | models.Q(changes__icontains=user.email)
+    )
     changed = 0
     for event in AuditEvent.objects.filter(mentions).select_for_update():
         before = (event.actor_label, event.object_label, event.changes)
+        about = event.actor_id == user.pk or (
+            event.object_type == "accounts.user" and event.object_id == str(user.pk)
+        )
+        patterns = [email, name] if about and name is not None else [email]
         if event.actor_id == user.pk:
             event.actor_label = pseudonym
-        for name in names:
-            event.object_label = _replace(event.object_label, name, pseudonym)
-        event.changes = _replace_in(event.changes, names, pseudonym)
+        event.object_label = _replace_in(event.object_label, patterns, pseudonym)
+        event.changes = _replace_in(event.changes, patterns, pseudonym)
         if (event.actor_label, event.object_label, event.changes) != before:
             event.save(update_fields=["actor_label", "object_label", "changes"])
             changed += 1
@@ -241,19 +250,22 @@ def pseudonymise_person(*, user: User, actor: User | None) -> int:
     return changed
 
 
-def _replace(text: str, name: str, pseudonym: str) -> str:
-    return re.sub(re.escape(name), pseudonym, text, flags=re.IGNORECASE)
+def _pattern(text: str, *, email: bool) -> re.Pattern[str]:
+    if email:
+        # Not preceded or followed by characters that would make it part of a longer address.
+        return re.compile(rf"(?<![\w.%+-]){re.escape(text)}(?![\w-])(?!\.\w)", re.IGNORECASE)
+    return re.compile(rf"\b{re.escape(text.strip())}\b", re.IGNORECASE)
 
 
-def _replace_in(value: Any, names: list[str], pseudonym: str) -> Any:
+def _replace_in(value: Any, patterns: list[Any], pseudonym: str) -> Any:
     if isinstance(value, str):
-        for name in names:
-            value = _replace(value, name, pseudonym)
+        for pattern in patterns:
+            value = pattern.sub(pseudonym, value)
         return value
     if isinstance(value, list):
-        return [_replace_in(item, names, pseudonym) for item in value]
+        return [_replace_in(item, patterns, pseudonym) for item in value]
     if isinstance(value, dict):
-        return {key: _replace_in(item, names, pseudonym) for key, item in value.items()}
+        return {key: _replace_in(item, patterns, pseudonym) for key, item in value.items()}
     return value
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -62,7 +62,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         # Past the limit for one email address, no more emails go to it, and the answer is the
         # same as ever: it does not tell whether the address has an account.
         if ratelimit.hit(name=RESETS_BY_EMAIL, who=form.cleaned_data["email"]):
-            return auth_views.HttpResponseRedirect(self.get_success_url())
+            return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 
 

@@ -233,3 +233,31 @@ def test_other_apps_prune_their_own_records_through_the_hook(settings):
 def test_the_nightly_task_is_scheduled(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["accounts-prune-personal-data"]
     assert schedule["task"] == prune_personal_data_task.name == "accounts.prune_personal_data"
+
+
+def test_a_pseudonym_leaves_other_people_with_similar_names_alone(admin, person):
+    # "cleaver@example.org" contains "leaver@example.org"; "Lee Leaverton" contains "Lee Leaver".
+    other = User.objects.create_user("cleaver@example.org", PASSWORD, full_name="Lee Leaverton")
+    services.grant_role(user=other, role=Role.NATIONAL_ANALYST, granted_by=admin)
+    services.record(
+        actor=other, action="answers saved", object_type="x", object_label="Lee Leaver's school"
+    )
+    services.record(
+        actor=admin,
+        action="note",
+        object_type="x",
+        object_label="sent to leaver@example.org.",
+        changes={"to": ["LEAVER@example.org", "cleaver@example.org"]},
+    )
+    services.deactivate_person(user=person, actor=admin)
+    services.pseudonymise_person(user=person, actor=admin)
+    pseudonym = f"former-user-{person.pk}"
+    others = AuditEvent.objects.filter(actor=other)
+    assert {e.actor_label for e in others} == {"cleaver@example.org"}
+    # The other person's entry keeps its words, though they hold the leaver's name.
+    assert others.get(action="answers saved").object_label == "Lee Leaver's school"
+    granted = AuditEvent.objects.get(action="role granted", object_label__contains="cleaver")
+    assert granted.changes["user"] == "cleaver@example.org"
+    note = AuditEvent.objects.get(action="note")
+    assert note.object_label == f"sent to {pseudonym}."
+    assert note.changes == {"to": [pseudonym, "cleaver@example.org"]}
