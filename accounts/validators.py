@@ -1,5 +1,6 @@
 """Not a rule for passwords: Django tells every password validator when a password changes
-(on reset, change, or an admin setting it), which is the one place to hear of it."""
+(on reset, change, or an admin setting it), which is the one place to hear of it. Its help
+text, shown with the others where a password is chosen, says what follows."""
 
 from __future__ import annotations
 
@@ -17,4 +18,4 @@ class PasswordChangeNotifier:
             password_changed.send(sender=type(user), user=user)
 
     def get_help_text(self) -> str:
-        return ""
+        return "A new password revokes any API tokens you have."

@@ -155,3 +155,11 @@ def test_the_migration_gives_tokens_without_expiry_one_a_year_away():
     token = ApiToken.objects.get(name="old")
     assert dt.timedelta(days=364) < token.expires_at - timezone.now() <= dt.timedelta(days=365)
     assert token.read_only is False
+
+
+def test_the_new_password_page_says_tokens_will_be_revoked(person, client: Client):
+    client.post("/account/password-reset/", {"email": person.email})
+    link = re.search(r"(/account/password-reset/[^/\s]+/[^/\s]+/)", mail.outbox[0].body).group(1)
+    html = client.get(link, follow=True).content.decode()
+    assert "A new password revokes any API tokens you have." in html
+    assert "<li></li>" not in html
