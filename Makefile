@@ -3,31 +3,45 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# Hashed lock files, made by `make lock` from pyproject.toml: the runtime dependencies alone,
+# and with the dev extra. Installs take exactly these versions and files.
+LOCK_BASE := requirements/base.txt
+LOCK_DEV := requirements/dev.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK_DEV) | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE ?= settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve seed test check lint format bench clean
+.PHONY: help install lock run serve seed test check lint format bench clean
 
 help:
 	@echo "make run    install, migrate, load the default standard and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite"
 	@echo "make check  lint, format check, type check, import layers, migrations check, deploy check, API schema check"
 	@echo "make bench  benchmarks (needs DATABASE_URL and CELERY_BROKER_URL)"
+	@echo "make lock   regenerate the hashed lock files in requirements/ from pyproject.toml"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(STAMP): $(BIN)/python pyproject.toml $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
+
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+	--universal --no-header --annotation-style line --quiet
+
+lock: $(BIN)/python
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv>=0.5,<1"
+	$(UV_COMPILE) --output-file $(LOCK_BASE)
+	$(UV_COMPILE) --extra dev --output-file $(LOCK_DEV)
 
 seed: install
 	$(BIN)/python manage.py migrate --no-input
@@ -51,12 +65,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The deploy check loads production settings, which refuse to load without a shared broker and
+# cache: the URLs given are only parsed, never connected to.
 check: lint
 	$(BIN)/mypy $(shell ls -d */services.py */selectors.py */services */selectors 2>/dev/null) common
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=settings.production SECRET_KEY=check-deploy-$(shell head -c 32 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 		ALLOWED_HOSTS=example.org DATABASE_URL=sqlite:///check.sqlite3 \
+		CELERY_BROKER_URL=redis://127.0.0.1:6379/0 CACHE_URL=redis://127.0.0.1:6379/1 \
+		PRIVACY_CONTROLLER="Example Council" PRIVACY_CONTACT_EMAIL=dpo@example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python scripts/check_openapi.py
 

@@ -3,8 +3,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import redirect
 
 from accounts import services
 from accounts.models import AuditEvent, RoleGrant, User
@@ -49,7 +51,7 @@ class UserAdmin(BaseUserAdmin):
     add_form = InviteForm
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name")}),)
     inlines = [RoleGrantInline]
-    actions = ["send_invitations"]
+    actions = ["send_invitations", "export_data", "deactivate", "pseudonymise"]
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
@@ -60,6 +62,9 @@ class UserAdmin(BaseUserAdmin):
                 obj=obj,
                 changes={"fields": form.changed_data},
             )  # type: ignore[arg-type]
+            if "is_active" in form.changed_data and not obj.is_active and obj != request.user:
+                # Signed out everywhere and their tokens revoked, as the action does.
+                services.deactivate_person(user=obj, actor=request.user)  # type: ignore[arg-type]
             return
         obj.set_unusable_password()
         super().save_model(request, obj, form, change)
@@ -94,6 +99,39 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset:
             services.send_invitation(user=user, request=request)
         self.message_user(request, f"Sent {queryset.count()} invitation(s).", messages.SUCCESS)
+
+    @admin.action(description="Export everything held about the person (JSON)")
+    def export_data(self, request: HttpRequest, queryset: QuerySet[User]) -> Any:
+        if queryset.count() != 1:
+            self.message_user(request, "Select one person to export.", messages.ERROR)
+            return None
+        return redirect("person_export", pk=queryset.get().pk)
+
+    @admin.action(description="Deactivate: sign out, revoke tokens, no more sign-in")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = 0
+        for user in queryset:
+            try:
+                services.deactivate_person(user=user, actor=request.user)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                self.message_user(request, f"{user.email}: {exc.messages[0]}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, f"Deactivated {done} person(s).", messages.SUCCESS)
+
+    @admin.action(description="Replace deactivated people's names in the audit trail")
+    def pseudonymise(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            try:
+                changed = services.pseudonymise_person(user=user, actor=request.user)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                self.message_user(request, f"{user.email}: {exc.messages[0]}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{services.pseudonym_for(user)}: {changed} audit entries now use the pseudonym.",
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(AuditEvent)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import re
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.access import forget_access
 from accounts.models import ROLE_SCOPE, AuditEvent, Role, RoleGrant, User
+from accounts.signals import person_deactivated, retention_due
 
 STANDARDS_ADMINS_GROUP = "Standards admins"
 
@@ -164,3 +169,124 @@ def _reset_context(user: User, request: HttpRequest | None) -> dict[str, Any]:
         "token": default_token_generator.make_token(user),
         "user": user,
     }
+
+
+# Personal data: deactivation, pseudonyms in the audit trail, and retention.
+
+
+def _end_sessions(user: User) -> int:
+    """Sign the person out everywhere: delete their sessions (the store has no index by user,
+    so each unexpired session is decoded)."""
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def deactivate_person(*, user: User, actor: User | None) -> User:
+    """The person can no longer sign in or use a token; their record and grants stay, for the
+    audit trail. Deactivating twice changes nothing more."""
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if user.is_active:
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        record(actor=actor, action="person deactivated", obj=user)
+    _end_sessions(user)
+    forget_access(user)
+    person_deactivated.send(sender=User, user=user, actor=actor)
+    return user
+
+
+def pseudonym_for(user: User) -> str:
+    return f"former-user-{user.pk}"
+
+
+@transaction.atomic
+def pseudonymise_person(*, user: User, actor: User | None) -> int:
+    """Replace a deactivated person's email and name in the audit trail with a pseudonym. The
+    entries keep their actor link, order and count, so the trail is whole; only who they were
+    is no longer written there. Returns how many entries changed."""
+    if user.is_active:
+        raise ValidationError("Deactivate the person before replacing their name.")
+    pseudonym = pseudonym_for(user)
+    # The email anywhere it stands whole (not inside a longer address); the name only in the
+    # entries by or about the person, as a whole word: another person may share it.
+    email = _pattern(user.email, email=True)
+    name = _pattern(user.full_name, email=False) if len(user.full_name.strip()) >= 3 else None
+    linked = models.Q(actor=user) | models.Q(object_type="accounts.user", object_id=str(user.pk))
+    mentions = (
+        linked
+        | models.Q(object_label__icontains=user.email)
+        | models.Q(changes__icontains=user.email)
+    )
+    changed = 0
+    for event in AuditEvent.objects.filter(mentions).select_for_update():
+        before = (event.actor_label, event.object_label, event.changes)
+        about = event.actor_id == user.pk or (
+            event.object_type == "accounts.user" and event.object_id == str(user.pk)
+        )
+        patterns = [email, name] if about and name is not None else [email]
+        if event.actor_id == user.pk:
+            event.actor_label = pseudonym
+        event.object_label = _replace_in(event.object_label, patterns, pseudonym)
+        event.changes = _replace_in(event.changes, patterns, pseudonym)
+        if (event.actor_label, event.object_label, event.changes) != before:
+            event.save(update_fields=["actor_label", "object_label", "changes"])
+            changed += 1
+    record(
+        actor=actor,
+        action="person pseudonymised",
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        object_label=pseudonym,
+        changes={"entries": changed},
+    )
+    return changed
+
+
+def _pattern(text: str, *, email: bool) -> re.Pattern[str]:
+    if email:
+        # Not preceded or followed by characters that would make it part of a longer address.
+        return re.compile(rf"(?<![\w.%+-]){re.escape(text)}(?![\w-])(?!\.\w)", re.IGNORECASE)
+    return re.compile(rf"\b{re.escape(text.strip())}\b", re.IGNORECASE)
+
+
+def _replace_in(value: Any, patterns: list[Any], pseudonym: str) -> Any:
+    if isinstance(value, str):
+        for pattern in patterns:
+            value = pattern.sub(pseudonym, value)
+        return value
+    if isinstance(value, list):
+        return [_replace_in(item, patterns, pseudonym) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_in(item, patterns, pseudonym) for key, item in value.items()}
+    return value
+
+
+def prune_personal_data(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remove what is past its retention period (settings.RETENTION_DAYS): sign-in records and
+    sessions here, and, through accounts.signals.retention_due, what other apps hold (ended
+    API tokens; notifications). Declarations, results and the audit trail are kept."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.sessions.models import Session
+
+    now = now or timezone.now()
+    days = settings.RETENTION_DAYS
+    signed_in_before = now - dt.timedelta(days=days["sign_in_records"])
+    removed = {"sign_in_records": 0}
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        deleted, _ = model.objects.filter(attempt_time__lt=signed_in_before).delete()
+        removed["sign_in_records"] += deleted
+    removed["sessions"], _ = Session.objects.filter(
+        expire_date__lt=now - dt.timedelta(days=days["sessions"])
+    ).delete()
+    for _receiver, counts in retention_due.send(sender=User, now=now, retention_days=days):
+        for kind, count in cast(dict[str, int], counts or {}).items():
+            removed[kind] = removed.get(kind, 0) + count
+    return removed

@@ -1,20 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts.forms import SignInForm
+from accounts import views
 
 urlpatterns = [
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
+        views.SignInView.as_view(),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(success_url=reverse_lazy("password_reset_done")),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -29,6 +27,7 @@ urlpatterns = [
         ),
         name="password_reset_confirm",
     ),
+    path("people/<int:pk>/data.json", views.person_export, name="person_export"),
     path(
         "password-reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(),

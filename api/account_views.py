@@ -32,6 +32,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 user=request.user,  # type: ignore[arg-type]
                 name=form.cleaned_data["name"],
                 expires_at=form.expires_at(),
+                read_only=form.cleaned_data["read_only"],
             )
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():

@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from api.services import note_use, token_for_request
+from api.services import note_use, refuses_method, token_for_request
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -33,6 +33,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's account is deactivated.")
+        if refuses_method(token=token, method=request.method or ""):
+            raise exceptions.PermissionDenied("This token is read-only: it can only read.")
         note_use(token=token)
         return token.user, token
 

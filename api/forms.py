@@ -9,7 +9,6 @@ EXPIRY_CHOICES = [
     ("30", "30 days"),
     ("90", "90 days"),
     ("365", "1 year"),
-    ("never", "No expiry"),
 ]
 
 
@@ -29,9 +28,10 @@ class TokenForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select when the token should expire"},
     )
+    read_only = forms.BooleanField(
+        label="Read only: the token can read, but cannot change or submit anything",
+        required=False,
+    )
 
-    def expires_at(self) -> dt.datetime | None:
-        choice = self.cleaned_data["expiry"]
-        if choice == "never":
-            return None
-        return timezone.now() + dt.timedelta(days=int(choice))
+    def expires_at(self) -> dt.datetime:
+        return timezone.now() + dt.timedelta(days=int(self.cleaned_data["expiry"]))

@@ -20,15 +20,20 @@ class ApiToken(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256, hex.")
     created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    # Every token expires, at most API_TOKEN_MAX_DAYS after it was made (api/services.py).
+    expires_at = models.DateTimeField()
+    read_only = models.BooleanField(
+        default=False, help_text="Only reads: GET, HEAD and OPTIONS. Anything else is refused."
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("created_at")),
+                condition=Q(expires_at__gt=models.F("created_at")),
                 name="api_token_expires_after_creation",
             ),
         ]
@@ -38,7 +43,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     def is_active_at(self, moment) -> bool:  # type: ignore[no-untyped-def]
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
+        return self.revoked_at is None and self.expires_at > moment
 
     @property
     def is_active(self) -> bool:
@@ -48,6 +53,6 @@ class ApiToken(models.Model):
     def state(self) -> str:
         if self.revoked_at is not None:
             return "Revoked"
-        if self.expires_at is not None and self.expires_at <= timezone.now():
+        if self.expires_at <= timezone.now():
             return "Expired"
         return "Active"

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.local")
+# Production unless told otherwise: only manage.py and the Makefile choose local or test settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.production")
 
 app = Celery("core")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -22,6 +23,20 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def cookies(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/cookies.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "controller": settings.PRIVACY_CONTROLLER,
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+            "retention": settings.RETENTION_DAYS,
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "token_days": settings.API_TOKEN_MAX_DAYS,
+        },
+    )
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -36,8 +36,10 @@ def refresh_areas_task() -> dict[str, int]:
 @shared_task(
     name="dashboards.refresh_all",
     ignore_result=True,
-    soft_time_limit=3600,
-    time_limit=3700,
+    # Ends before the broker's visibility timeout (an hour by default), so that Redis never
+    # hands the task to a second worker while it still runs (core.checks checks every task).
+    soft_time_limit=3000,
+    time_limit=3300,
     **RETRY_POLICY,
 )
 def refresh_all_task() -> dict[str, int]:

@@ -10,7 +10,9 @@ from settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "insecure-local-development-key-do-not-use-in-production")
+# The key local and demo runs use when none is given. Production refuses it (settings/production.py).
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 DEMO_MODE = env_bool("DEMO_MODE", False)
@@ -82,6 +84,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling mode, a server-side cursor (QuerySet.iterator())
+# would outlive its transaction's server connection: turn them off (docs/operations.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the Celery worker read while the other writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -107,6 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Sends accounts.signals.password_changed, which revokes the person's API tokens.
+    {"NAME": "accounts.validators.PasswordChangeNotifier"},
 ]
 
 LOGIN_URL = "login"
@@ -166,6 +175,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Reverse proxies in front of the service: the client's address is the one the nearest of them
+# saw (accounts/ratelimit.py). None locally; production.py reads PROXY_COUNT.
+PROXY_COUNT = 0
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_address"
 
 # Console locally; in production SMTP (django.core.mail.backends.smtp.EmailBackend and the
 # EMAIL_HOST settings below) or any API-backed Django backend (docs/notifications.md).
@@ -213,6 +226,15 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "check-send-provision"),
+        }
+    }
+elif CACHE_URL.startswith("memcached://"):
+    # Needs pymemcache installed alongside the project.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": CACHE_URL.removeprefix("memcached://"),  # "host:port[,host:port]"
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "check-send-provision"),
         }
     }
@@ -269,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-prune": {
         "task": "notifications.prune",
         "schedule": crontab(hour=4, minute=15),
+    },
+    # Removes personal data past its retention period (PRIVACY_RETENTION_DAYS): 04:20 nightly.
+    "accounts-prune-personal-data": {
+        "task": "accounts.prune_personal_data",
+        "schedule": crontab(hour=4, minute=20),
     },
 }
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 1000)
@@ -328,6 +355,43 @@ SPECTACULAR_SETTINGS = {
         {"name": "declarations", "description": "Declarations and their answers."},
         {"name": "results and gaps", "description": "Scoring results and the gaps they raise."},
     ],
+}
+
+# Limits by address, besides the per-account lock-out above: failed sign-ins from one address
+# (so one address cannot try many accounts), and password-reset requests from one address and
+# for one email address (so nobody can flood a person's inbox). Each is (requests, seconds),
+# counted in the shared cache. Test and load runs, which all come from 127.0.0.1, raise them
+# with RATE_LIMIT_MULTIPLIER.
+RATE_LIMIT_MULTIPLIER = env_int("RATE_LIMIT_MULTIPLIER", 1)
+RATE_LIMITS = {
+    "sign_in_failures_per_address": (env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30), 15 * 60),
+    "password_resets_per_address": (env_int("PASSWORD_RESETS_PER_ADDRESS", 10), 60 * 60),
+    "password_resets_per_email": (env_int("PASSWORD_RESETS_PER_EMAIL", 3), 60 * 60),
+}
+
+# API tokens live at most this many days; none lives for ever.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+# /readyz tells the public only "ready" or "not ready"; these networks (CIDR ranges, checked
+# against the connecting address and never a forwarded header) and signed-in site admins also
+# see which check failed. For example "10.0.0.0/8,127.0.0.1/32".
+READYZ_DETAIL_NETWORKS = env_list("READYZ_DETAIL_NETWORKS", [])
+
+# The privacy notice: the controller of the personal data this deployment holds, and where to
+# ask for a copy or a correction.
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "")
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "")
+# How long personal data is kept, in days, before the nightly task removes it. Declarations,
+# results and the audit trail are kept: they are the record.
+RETENTION_DAYS = {
+    # Failed and successful sign-in records (django-axes).
+    "sign_in_records": env_int("RETAIN_SIGN_IN_RECORDS_DAYS", 90),
+    # Sessions, counted from when they expired.
+    "sessions": env_int("RETAIN_SESSIONS_DAYS", 7),
+    # API tokens, counted from when they were revoked or expired.
+    "ended_tokens": env_int("RETAIN_ENDED_TOKENS_DAYS", 90),
+    # Notification records, removed by the notifications app when it is installed.
+    "notifications": env_int("RETAIN_NOTIFICATIONS_DAYS", 365),
 }
 
 LOGGING = {

@@ -19,6 +19,8 @@ STORAGES = {
 }
 CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
+# Every test client comes from 127.0.0.1: tests of the limits set it back to 1.
+RATE_LIMIT_MULTIPLIER = 1000
 # Parallel test processes reuse the same user and token ids: each keeps its own counts.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -49,9 +49,22 @@ def test_create_shows_the_token_once(signed_in, person):
     assert "Not used yet" in listing and "Active" in listing
 
 
-def test_create_with_no_expiry(signed_in):
-    signed_in.post("/account/tokens/new/", {"name": "Forever", "expiry": "never"})
-    assert ApiToken.objects.get().expires_at is None
+def test_there_is_no_token_without_an_expiry(signed_in):
+    response = signed_in.post("/account/tokens/new/", {"name": "Forever", "expiry": "never"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert "No expiry" not in signed_in.get("/account/tokens/new/").content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_create_a_read_only_token_on_the_page(signed_in):
+    response = signed_in.post(
+        "/account/tokens/new/", {"name": "Reports", "expiry": "365", "read_only": "on"}
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert token.read_only is True
+    assert "(read only)" in signed_in.get("/account/tokens/").content.decode()
 
 
 @pytest.mark.parametrize(

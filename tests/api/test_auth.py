@@ -149,7 +149,8 @@ def test_command_prints_the_token_alone_once(person):
     assert len(lines) == 1
     token = token_for_request(lines[0])
     assert token is not None and token.user == person and token.name == "Nightly export"
-    assert token.expires_at is None
+    # A year, the longest a token lives; never "no expiry".
+    assert 364 < (token.expires_at - timezone.now()).days + 1 <= 365
 
 
 def test_command_with_expiry_and_errors(person):
