@@ -4,8 +4,9 @@ Never used in production. `seed_demo` calls `score_demo` after creating the decl
 that the first page anyone opens shows results, gaps, a trend and the official statistics,
 without waiting for a worker:
 
-1. Every submitted declaration without a result is scored, oldest first, as on the day it was
-   submitted (the scoring service's own function, in this process, not through the broker).
+1. Every submitted declaration without a result is scored as on the day it was submitted, by
+   the scoring service in this process, not through the broker: earlier revisions one by one,
+   then each provider's latest declaration a week's submissions at a time, as a re-score chunk.
    Its run, the gaps it opened or resolved and their events are dated when the declaration was
    submitted, so the area's trend has a point for each day on which something was submitted.
    A second revision that puts things right resolves the gaps of the first.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -34,8 +36,26 @@ from dashboards import official
 from dashboards.models import StatisticsDataset
 from dashboards.services import import_statistics, refresh_requested
 from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
-from scoring.models import CurrentResult, Gap, GapEvent, GapStatus, ScoringRun, Trigger
-from scoring.services import run_job_inline, score_declaration, start_rescore, update_gap
+from scoring.engine import ENGINE_VERSION
+from scoring.models import (
+    CurrentResult,
+    Gap,
+    GapEvent,
+    GapStatus,
+    RescoreChunk,
+    RescoreJob,
+    ScoringRun,
+    Trigger,
+)
+from scoring.services import (
+    BatchResult,
+    run_chunk,
+    run_job_inline,
+    score_declaration,
+    start_rescore,
+    update_gap,
+)
+from standards.models import StandardVersion
 from standards.selectors import current_version
 
 DEMO_STANDARD = "send-statutory-baseline"
@@ -74,6 +94,11 @@ class DemoScoring:
     rescored: int = 0
     areas: int = 0
 
+    def add(self, done: BatchResult) -> None:
+        self.runs += done.runs_written
+        self.gaps_opened += done.gaps_opened
+        self.gaps_resolved += done.gaps_resolved
+
     def line(self) -> str:
         return (
             f"Demo scoring: declarations scored {self.declarations}, runs {self.runs}, gaps"
@@ -83,15 +108,18 @@ class DemoScoring:
         )
 
 
-def unscored_submissions() -> list[tuple[int, dt.datetime]]:
-    """Submitted declarations without a run, oldest submission first: (id, submitted at)."""
+def unscored_submissions() -> list[tuple[int, int, dt.datetime]]:
+    """Submitted declarations without a run, oldest submission first:
+    (id, provider id, submitted at)."""
     scored = ScoringRun.objects.filter(declaration_id=OuterRef("pk"))
     return [
-        (pk, submitted_at)
-        for pk, submitted_at in Declaration.objects.filter(status=DeclarationStatus.SUBMITTED)
+        (pk, provider_id, submitted_at)
+        for pk, provider_id, submitted_at in Declaration.objects.filter(
+            status=DeclarationStatus.SUBMITTED
+        )
         .exclude(Exists(scored))
         .order_by("submitted_at", "pk")
-        .values_list("pk", "submitted_at")
+        .values_list("pk", "provider_id", "submitted_at")
         if submitted_at is not None
     ]
 
@@ -102,22 +130,35 @@ def score_demo(*, stdout: TextIO | None = None) -> DemoScoring:
     if not pending:
         return report
     version = current_version(slug=DEMO_STANDARD)
-    in_force = version.effective_from if version else dt.date.min
+    if version is None:
+        return report
+    in_force = version.effective_from
+    latest = _latest_submissions()
     with transaction.atomic():
-        for declaration_id, submitted_at in pending:
-            # A declaration made before the version came into force was scored by the nightly
-            # re-score on the day it did.
+        # Earlier revisions first, one by one, as each was scored when it was submitted...
+        for declaration_id, provider_id, submitted_at in pending:
+            if latest.get(provider_id) == declaration_id:
+                continue
             day = timezone.localdate(submitted_at)
-            done = score_declaration(
-                declaration_id=declaration_id,
-                trigger=Trigger.SUBMISSION if day >= in_force else Trigger.NIGHTLY,
-                on=max(day, in_force),
+            report.add(
+                score_declaration(
+                    declaration_id=declaration_id,
+                    trigger=Trigger.SUBMISSION if day >= in_force else Trigger.NIGHTLY,
+                    on=max(day, in_force),
+                )
             )
-            report.runs += done.runs_written
-            report.gaps_opened += done.gaps_opened
-            report.gaps_resolved += done.gaps_resolved
+        # ... then each provider's latest, a week's submissions at a time, as the re-score
+        # command scores a chunk (a declaration made before the version came into force is
+        # scored on the day it did).
+        weeks: dict[dt.date, list[int]] = defaultdict(list)
+        for declaration_id, provider_id, submitted_at in pending:
+            if latest.get(provider_id) == declaration_id:
+                day = max(timezone.localdate(submitted_at), in_force)
+                weeks[day - dt.timedelta(days=day.weekday())].append(provider_id)
+        for week, provider_ids in sorted(weeks.items()):
+            report.add(_score_week(version, max(week, in_force), provider_ids))
         report.declarations = len(pending)
-        _date_history([pk for pk, _ in pending], in_force=in_force)
+        _date_history([pk for pk, _, _ in pending], in_force=in_force)
         report.planned, report.accepted = _plan_and_accept_gaps()
     job = start_rescore(standard_slug=DEMO_STANDARD, trigger=Trigger.COMMAND, enqueue=False)
     run_job_inline(job_id=job.pk)
@@ -127,6 +168,39 @@ def score_demo(*, stdout: TextIO | None = None) -> DemoScoring:
     if stdout:
         stdout.write(report.line() + "\n")
     return report
+
+
+def _latest_submissions() -> dict[int, int]:
+    """Provider id → its latest submitted declaration of the demo standard."""
+    latest: dict[int, int] = {}
+    for provider_id, declaration_id in (
+        Declaration.objects.filter(
+            status=DeclarationStatus.SUBMITTED, version__standard__slug=DEMO_STANDARD
+        )
+        .order_by("submitted_at", "pk")
+        .values_list("provider_id", "pk")
+    ):
+        latest[provider_id] = declaration_id
+    return latest
+
+
+def _score_week(version: StandardVersion, on: dt.date, provider_ids: list[int]) -> BatchResult:
+    """Score these providers' latest declarations through a one-chunk re-score job run in this
+    process, then let the job go: its runs read as the submissions' own."""
+    job = RescoreJob.objects.create(
+        version=version,
+        trigger=Trigger.SUBMISSION,
+        assessed_on=on,
+        engine_version=ENGINE_VERSION,
+        provider_count=len(provider_ids),
+        chunk_count=1,
+    )
+    chunk = RescoreChunk.objects.create(
+        job=job, number=1, provider_ids=sorted(provider_ids), size=len(provider_ids)
+    )
+    done = run_chunk(chunk_id=chunk.pk) or BatchResult()
+    job.delete()
+    return done
 
 
 def _date_history(declaration_ids: list[int], *, in_force: dt.date) -> None:
