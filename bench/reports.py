@@ -12,6 +12,7 @@ the tagged PDF with WeasyPrint and saving it through the "reports" storage.
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 from typing import Any
@@ -34,6 +35,7 @@ def run(context: Context) -> None:
     scoring_bench._setup_django(context)
     from django.conf import settings
     from django.db.models import F, Func, Value
+    from pypdf import PdfReader
 
     from accounts.models import Role, User
     from accounts.services import grant_role
@@ -93,7 +95,7 @@ def run(context: Context) -> None:
     seconds = statistics.median(times)
     say("area_report_pdf_s", f"{seconds:.2f}")
     say("area_report_kib", round(size / 1024))
-    say("area_report_pages", data.count(b"/Type /Page\n") or data.count(b"/Type/Page"))
+    say("area_report_pages", len(PdfReader(io.BytesIO(data)).pages))
     target = TARGETS["area_report_pdf_s"]
     context.target(
         "area_report_pdf_s", seconds <= target, f"{seconds:.2f} s is over the {target:.0f} s target"
