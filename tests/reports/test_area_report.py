@@ -184,3 +184,23 @@ def test_only_those_who_see_the_area_get_its_report(client, world, who, status):
     # A report of one area is never found through another's address.
     if who == "other":
         assert client.get(reverse("reports:area_file", args=["846", report.pk])).status_code == 404
+
+
+def test_asking_queues_the_build_task_once_committed(
+    officer_client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.build_area_report_task, "apply_async", lambda **kwargs: queued.append(kwargs)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = ask(officer_client)
+    assert queued == [{"kwargs": {"report_id": report.pk}, "retry": False}]
+    # The task does what the worker would.
+    assert tasks.build_area_report_task.run(report.pk) == "done"
+    # Asked for again while it is ready: nothing more is queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(officer_client)
+    assert len(queued) == 1
