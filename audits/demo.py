@@ -2,7 +2,8 @@
 
 `seed_demo_declarations` gives every open demo provider a declaration against the default
 standard for the current academic year: most submitted, some drafts, a few not started, and the
-headteacher's school (URN 101110) a draft in progress. Answers are generated from a random
+headteacher's school (URN 101110) a draft in progress; some providers submitted a second
+revision that put right most of what their first did not meet. Answers are generated from a random
 number generator seeded by the provider, so a provider's answers are the same every time; each
 provider has a "strength" that decides how often an answer meets its requirement's rule, so
 the area shows a realistic spread of strong and weak provision. Loading twice changes nothing:
@@ -13,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any, TextIO
 
 from django.db import transaction
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from audits.demo_answers import generate_answers, improve_answers, strength_for
 from audits.models import (
     Answer,
     AnswerChange,
@@ -39,7 +39,6 @@ from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, Provider, ProviderStatus
 from providers.visibility import editable_providers
 from standards.models import Requirement, StandardVersion
-from standards.rules import NotApplicable, RuleError, evaluate
 from standards.selectors import current_version, requirements_for
 
 # The area whose officer reviews and whose round is open in the demo: Westminster.
@@ -47,173 +46,15 @@ DEMO_REVIEW_AREA_CODE = "213"
 HEADTEACHER_EMAIL = "headteacher@example.org"
 OFFICER_EMAIL = "officer@example.org"
 ICB_OFFICER_EMAIL = "icb@example.org"
+# The share of submitted declarations followed by a second revision that puts things right.
+REVISED_SHARE = 0.12
 
-NOT_APPLICABLE_REASONS = [
-    "We have no pupils in the year groups this is about.",
-    "This does not apply to a setting of our size: we have no children who need it at present.",
-    "We do not offer this phase of education.",
-    "The local authority does this for us under our service level agreement.",
-]
-TEXT_ANSWERS = [
-    "Mrs A Khan, SEND link governor",
-    "The curriculum and standards committee",
-    "Mr D Okafor, vice-chair of governors",
-    "Ms R Patel, assistant principal for inclusion",
-    "The learning support manager, Ms J Evans",
-]
-EVIDENCE_NOTES = [
-    "Minutes of the governing body meeting, held in the school office.",
-    "Reviewed at the spring term meeting; copy available on request.",
-    "Records kept in the SENCO's folder on the staff shared drive.",
-    "Training log signed by each member of staff.",
-]
 CHALLENGES = [
     "The web page linked does not include this information. Please check the link and add the missing sections.",
     "This date is more than a year ago. Please review and give the date of the latest review.",
     "Please give the evidence you relied on for this figure, for example your census return.",
     "We could not find this on your website. Please publish it and give us the link.",
 ]
-
-
-def _strength(rng: random.Random) -> float:
-    """How likely each answer is to meet its requirement: some weak, most middling, some strong."""
-    roll = rng.random()
-    if roll < 0.2:
-        return rng.uniform(0.35, 0.6)
-    if roll < 0.7:
-        return rng.uniform(0.65, 0.86)
-    return rng.uniform(0.88, 0.98)
-
-
-def _rule_dates(rule: Any) -> list[dt.date]:
-    found: list[dt.date] = []
-    if isinstance(rule, dict):
-        if rule.get("op") in ("date_on_or_before", "date_on_or_after") and "date" in rule:
-            found.append(dt.date.fromisoformat(str(rule["date"])))
-        for value in rule.values():
-            found.extend(_rule_dates(value))
-    elif isinstance(rule, list):
-        for value in rule:
-            found.extend(_rule_dates(value))
-    return found
-
-
-def _rule_ops(rule: Any) -> set[str]:
-    ops: set[str] = set()
-    if isinstance(rule, dict):
-        if "op" in rule:
-            ops.add(str(rule["op"]))
-        for value in rule.values():
-            ops |= _rule_ops(value)
-    elif isinstance(rule, list):
-        for value in rule:
-            ops |= _rule_ops(value)
-    return ops
-
-
-def _candidates(
-    requirement: Requirement, rng: random.Random, slug: str, anchor: dt.date
-) -> list[Any]:
-    """Plausible answers of the requirement's type, good and bad."""
-    options = requirement.answer_options
-    answer_type = requirement.answer_type
-    if answer_type == "yes_no":
-        return [True, False]
-    if answer_type == "number":
-        low = Decimal(str(options.get("min") or 0))
-        high = Decimal(str(options["max"])) if options.get("max") is not None else None
-        if options.get("unit") == "%":
-            pool: list[int] = [100, 100, 98, 96, 95, 93, 91, 90, 88, 85, 82, 80, 76, 70, 64, 55, 40]
-            values = [Decimal(v) for v in pool] + [Decimal("87.5"), Decimal("92.5")]
-        else:
-            values = [Decimal(v) for v in (0, 0, 1, 2, 3, 4, 5, 6, 8, 10, 12)]
-        return [v for v in values if v >= low and (high is None or v <= high)]
-    if answer_type == "date":
-        past = [anchor - dt.timedelta(days=d) for d in (14, 40, 75, 120, 170, 230, 300, 350)]
-        old = [anchor - dt.timedelta(days=d) for d in (420, 560, 760, 1000, 1300, 1700)]
-        dates = past + old
-        thresholds = _rule_dates(requirement.rule)
-        for day in thresholds:
-            dates += [day - dt.timedelta(days=90), day - dt.timedelta(days=400)]
-        if "date_on_or_after" in _rule_ops(requirement.rule):
-            dates += [anchor + dt.timedelta(days=d) for d in (180, 400, 700, 1000)]
-        latest = anchor + dt.timedelta(days=1500)
-        return [d for d in dates if d <= latest and d.year >= 1990]
-    if answer_type == "single_choice":
-        return [c["value"] for c in requirement.choices]
-    if answer_type == "multiple_choice":
-        choices: list[str] = [c["value"] for c in requirement.choices]
-        subsets = [list(choices)]
-        subsets += [[v for v in choices if v != left_out] for left_out in choices]
-        subsets += [sorted(rng.sample(choices, k=max(1, len(choices) // 2)), key=choices.index)]
-        subsets.append([])
-        return subsets
-    if answer_type == "url":
-        return [f"https://www.{slug}.example.org/send/{slugify(requirement.key.lower())}"]
-    return [rng.choice(TEXT_ANSWERS)]
-
-
-def _passes(
-    requirement: Requirement, value: Any, on: dt.date, answers: dict[str, Any]
-) -> bool | None:
-    """Whether the value meets the rule; None when the rule does not apply (an unmet `if`)."""
-    try:
-        return evaluate(requirement.rule, value, on=on, answers=answers)
-    except NotApplicable:
-        return None
-    except RuleError:
-        return False
-
-
-def generate_answers(
-    requirements: Iterable[Requirement],
-    *,
-    rng: random.Random,
-    strength: float,
-    slug: str,
-    anchor: dt.date,
-) -> dict[str, dict[str, Any]]:
-    """A complete set of answers: key → fields for Answer (value, not_applicable, evidence)."""
-    generated: dict[str, dict[str, Any]] = {}
-    values: dict[str, Any] = {}
-    for requirement in requirements:
-        want = rng.random() < strength
-        candidates = _candidates(requirement, rng, slug, anchor)
-        rng.shuffle(candidates)
-        chosen = candidates[0]
-        applies = True
-        for candidate in candidates:
-            outcome = _passes(requirement, candidate, anchor, values)
-            if outcome is None:
-                applies = False
-                break
-            if outcome == want:
-                chosen = candidate
-                break
-        row: dict[str, Any] = {"value": chosen, "not_applicable": False, "reason": ""}
-        if requirement.allow_not_applicable and (not applies or rng.random() < 0.05):
-            reason = (
-                "This only applies to us in circumstances that do not apply this year."
-                if not applies
-                else rng.choice(NOT_APPLICABLE_REASONS)
-            )
-            row = {"value": None, "not_applicable": True, "reason": reason}
-        else:
-            values[requirement.key] = chosen
-        row["evidence_url"] = ""
-        row["evidence_note"] = ""
-        roll = rng.random()
-        if requirement.evidence_required or roll < 0.35:
-            if requirement.evidence_required and roll < 0.3:
-                row["evidence_note"] = rng.choice(EVIDENCE_NOTES)
-            else:
-                row["evidence_url"] = (
-                    f"https://www.{slug}.example.org/send/evidence/{slugify(requirement.key.lower())}"
-                )
-        elif roll < 0.5:
-            row["evidence_note"] = rng.choice(EVIDENCE_NOTES)
-        generated[requirement.key] = row
-    return generated
 
 
 def _answer(
@@ -271,6 +112,7 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
             "answers",
             "accepted",
             "returned",
+            "revisions",
             "rounds",
         ),
         0,
@@ -299,6 +141,7 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
     by_type: dict[str, list[Requirement]] = {}
     plans: list[tuple[Provider, Declaration, dict[str, dict[str, Any]] | None, int]] = []
     reviews: dict[int, tuple[str, random.Random]] = {}
+    revised: dict[int, tuple[dt.datetime, dict[str, dict[str, Any]]]] = {}
     for provider in _demo_providers():
         if provider.pk in declared:
             counts["skipped"] += 1
@@ -314,7 +157,7 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
         rng = random.Random(
             f"demo-declaration-{version.version}-{period}-{identity or provider.pk}"
         )
-        strength = _strength(rng)
+        strength = strength_for(rng)
         is_headteachers = provider.urn == DEMO_HEADTEACHER_SCHOOL_URN
         roll = rng.random()
         if is_headteachers:
@@ -363,6 +206,9 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
                     reviews[provider.pk] = ("accepted", rng)
                 elif review_roll < 0.5:
                     reviews[provider.pk] = ("returned", rng)
+            later = _revision(provider, requirements, answers, submitted_at, identity, anchor)
+            if later is not None and reviews.get(provider.pk, ("",))[0] != "accepted":
+                revised[provider.pk] = later
         else:
             counts["drafts"] += 1
         keep = {r.key for r in requirements[:answered]}
@@ -397,6 +243,31 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
                 answer.updated_by = headteacher
                 answer.row_version = 2
                 headteacher_answers.append(answer)
+    revisions = [
+        Declaration(
+            provider_id=provider_id,
+            version=version,
+            period=period,
+            revision=2,
+            revises=ids[provider_id],
+            carried_from=ids[provider_id],
+            round=ids[provider_id].round,
+            status=DeclarationStatus.SUBMITTED,
+            created_by=ids[provider_id].submitted_by,
+            created_at=submitted_at - dt.timedelta(days=2),
+            submitted_by=ids[provider_id].submitted_by,
+            submitted_at=submitted_at,
+        )
+        for provider_id, (submitted_at, _) in revised.items()
+    ]
+    Declaration.objects.bulk_create(revisions, batch_size=500)
+    counts["revisions"] = len(revisions)
+    for declaration in Declaration.objects.filter(
+        version=version, period=period, revision=2, provider_id__in=list(revised)
+    ).select_related("provider"):
+        improved = revised[declaration.provider_id][1]
+        for requirement in by_type[declaration.provider.provider_type]:
+            rows.append(_answer(declaration, requirement, improved.get(requirement.key)))
     Answer.objects.bulk_create(rows, batch_size=2000)
     counts["answers"] = len(rows)
     _headteacher_history(headteacher_answers, headteacher)
@@ -408,6 +279,28 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
             + "\n"
         )
     return counts
+
+
+def _revision(
+    provider: Provider,
+    requirements: list[Requirement],
+    answers: dict[str, dict[str, Any]],
+    submitted_at: dt.datetime,
+    identity: str | None,
+    anchor: dt.date,
+) -> tuple[dt.datetime, dict[str, dict[str, Any]]] | None:
+    """Some providers submit a second revision a few weeks later that puts right most of what
+    their first did not meet: (when it was submitted, its answers), or None."""
+    rng = random.Random(f"demo-revision-{identity or provider.pk}")
+    if rng.random() >= REVISED_SHARE:
+        return None
+    when = submitted_at + dt.timedelta(days=rng.randrange(8, 30), hours=rng.randrange(1, 5))
+    if when > timezone.now() - dt.timedelta(hours=6):
+        return None
+    improved = improve_answers(
+        requirements, answers, rng=rng, slug=_site_slug(provider), anchor=anchor
+    )
+    return when, improved
 
 
 def _demo_editors() -> dict[int, User]:

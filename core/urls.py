@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("standards/", include("standards.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("providers.urls")),
     path("", include("scoring.urls")),
     path("", include("audits.urls")),

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific modules import from here."""
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "api",
     "scoring",
     "dashboards",
+    "reports",
     "notifications",
 ]
 
@@ -130,9 +132,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Finished area reports (PDF): a local folder by default; any storage backend with options
+# (JSON) for deployments with several machines, e.g. object storage (docs/reports.md).
+REPORTS_ROOT = Path(env_str("REPORTS_ROOT", str(BASE_DIR / "var" / "reports")))
+REPORTS_STORAGE_BACKEND = env_str(
+    "REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+REPORTS_STORAGE_OPTIONS = json.loads(env_str("REPORTS_STORAGE_OPTIONS", "") or "{}")
+if REPORTS_STORAGE_BACKEND.endswith("FileSystemStorage"):
+    REPORTS_STORAGE_OPTIONS.setdefault("location", str(REPORTS_ROOT))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "reports": {"BACKEND": REPORTS_STORAGE_BACKEND, "OPTIONS": REPORTS_STORAGE_OPTIONS},
 }
 
 # Sessions expire after eight hours, and when the browser closes.
@@ -399,7 +411,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 ENVIRONMENT = "local"

@@ -145,7 +145,7 @@ def test_seeding_again_changes_nothing_and_is_deterministic(demo_world):
     )
     counts = seed_demo_declarations()
     assert counts["submitted"] == counts["drafts"] == counts["answers"] == counts["rounds"] == 0
-    assert counts["skipped"] == len(declarations)
+    assert counts["skipped"] == Declaration.objects.filter(revision=1).count()
     assert snapshot() == first
     assert (
         list(Declaration.objects.order_by("pk").values_list("pk", "status", "review_status"))
@@ -154,9 +154,58 @@ def test_seeding_again_changes_nothing_and_is_deterministic(demo_world):
 
     # From scratch, the same answers again.
     AnswerChange.objects.all().delete()
+    Declaration.objects.filter(revision=2).delete()
     Declaration.objects.all().delete()
     seed_demo_declarations()
     assert snapshot() == first
+
+
+def test_some_providers_submit_a_second_revision_that_puts_things_right(demo_world):
+    from audits.demo_answers import passes
+
+    counts = seed_demo_declarations()
+    revisions = Declaration.objects.filter(revision=2).select_related("revises")
+    assert counts["revisions"] == revisions.count() > 0
+    on = today()
+
+    def failing(declaration):
+        answers = list(declaration.answers.select_related("requirement"))
+        values = {a.requirement_key: a.value for a in answers if not a.not_applicable}
+        return {
+            a.requirement_key
+            for a in answers
+            if not a.not_applicable and passes(a.requirement, a.value, on, values) is False
+        }
+
+    fewer = 0
+    for revision in revisions:
+        first = revision.revises
+        assert revision.status == first.status == "submitted"
+        assert revision.submitted_at > first.submitted_at
+        assert first.review_status != "accepted"
+        assert not check_complete(revision)[0]
+        assert failing(revision) <= failing(first)
+        fewer += len(failing(revision)) < len(failing(first))
+    assert fewer > 0
+
+
+def test_the_headteachers_school_has_last_years_declaration_submitted_and_reviewed(demo_world):
+    from audits.demo_last_year import last_period, seed_last_year
+
+    User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    seed_demo_declarations()
+    assert seed_last_year() == 1
+    period, _ = last_period(today())
+    school = Declaration.objects.filter(provider__urn=DEMO_HEADTEACHER_SCHOOL_URN)
+    last = school.get(period=period)
+    assert last.status == "submitted" and last.review_status == "accepted"
+    assert last.submitted_by.email == "headteacher@example.org"
+    assert last.reviewed_by.email == "officer@example.org"
+    assert not check_complete(last)[0]
+    assert school.exclude(period=period).get().is_draft
+    # Again: nothing more.
+    assert seed_last_year() == 0
+    assert school.count() == 2
 
 
 def test_without_a_published_standard_nothing_is_created(db):

@@ -6,9 +6,12 @@ from django.core.management.base import CommandError
 
 from accounts.access import access_for
 from accounts.models import AuditEvent, RoleGrant, User
+from audits.models import Declaration
 from core.demo import DEMO_PASSWORD
+from dashboards.models import AreaSnapshot, AreaTrendPoint, OfficialStatistic, StatisticsDataset
 from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, IntegratedCareBoard, Provider
+from scoring.models import CurrentResult, Gap, GapEvent, RescoreJob, ScoringRun
 from standards.models import Requirement, StandardVersion, VersionStatus
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +39,16 @@ def snapshot() -> tuple:
         Area.objects.count(),
         IntegratedCareBoard.objects.count(),
         AuditEvent.objects.count(),
+        list(Declaration.objects.order_by("id").values_list("id", "status", "updated_at")),
+        list(ScoringRun.objects.order_by("id").values_list("id", "created_at")),
+        list(CurrentResult.objects.order_by("id").values_list("id", "run_id")),
+        list(Gap.objects.order_by("id").values_list("id", "status", "updated_at")),
+        GapEvent.objects.count(),
+        RescoreJob.objects.count(),
+        list(AreaSnapshot.objects.order_by("id").values_list("id", "refreshed_at")),
+        list(AreaTrendPoint.objects.order_by("id").values_list("id", "day", "result_count")),
+        list(StatisticsDataset.objects.order_by("id").values_list("id", "imported_at")),
+        OfficialStatistic.objects.count(),
     )
 
 
@@ -86,3 +99,44 @@ def test_seed_refuses_production_settings(settings):
     with pytest.raises(CommandError, match="refuses to run with production settings"):
         seed()
     assert not StandardVersion.objects.exists()
+
+
+def test_seed_scores_the_demo_with_a_history_and_loads_the_statistics():
+    out = seed()
+    assert "Demo ready in" in out and " s" in out.split("Demo ready in")[1]
+    # Every submitted declaration has a result, without any worker.
+    assert not Declaration.objects.filter(status="submitted", scoring_runs__isnull=True).exists()
+    westminster = AreaSnapshot.objects.get(area__code="213")
+    assert westminster.provider_count > 50 and westminster.result_count > 40
+    assert westminster.average_score is not None
+    # Results on many past days: one trend point a day.
+    days = list(
+        AreaTrendPoint.objects.filter(area__code="213", result_count__gt=0).values_list(
+            "day", flat=True
+        )
+    )
+    assert len(set(days)) >= 5
+    # Gaps planned (some overdue), accepted and resolved.
+    statuses = set(Gap.objects.values_list("status", flat=True))
+    assert {"open", "in_progress", "accepted", "resolved"} <= statuses
+    from django.utils import timezone
+
+    assert Gap.objects.filter(status="in_progress", due_date__lt=timezone.localdate()).exists()
+    assert OfficialStatistic.objects.filter(area__code="213").exists()
+
+
+def test_the_headteachers_school_has_a_reviewed_result_with_gaps_and_a_draft():
+    seed()
+    school = Provider.objects.get(urn=DEMO_HEADTEACHER_SCHOOL_URN)
+    submitted = Declaration.objects.get(provider=school, status="submitted")
+    assert submitted.review_status == "accepted"
+    assert (
+        Declaration.objects.filter(provider=school, status="draft")
+        .exclude(period=submitted.period)
+        .exists()
+    )
+    assert CurrentResult.objects.get(provider=school).declaration == submitted
+    gaps = Gap.objects.filter(provider=school)
+    assert gaps.filter(status="open").exists()
+    planned = gaps.get(status="in_progress")
+    assert planned.owner and planned.action_plan and planned.due_date
