@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from common.tasks import send
 from reports import selectors
 from reports.models import AreaReport, ReportStatus
 
@@ -107,10 +108,13 @@ def request_area_report(*, user: Any, code: str) -> AreaReport:
 
 def queue_area_report(*, report_id: int) -> bool:
     """Queue the build. Never raises: a report left queued is queued again when next asked for."""
-    from reports.tasks import build_area_report_task
-
     try:
-        build_area_report_task.apply_async(kwargs={"report_id": report_id}, retry=False)
+        send(
+            "reports.build_area_report",
+            kwargs={"report_id": report_id},
+            queue="default",
+            retry=False,
+        )
     except Exception:
         logger.warning("Could not queue area report %s", report_id, exc_info=True)
         return False

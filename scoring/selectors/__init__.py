@@ -26,6 +26,7 @@ from scoring.selectors.rescores import (
     rescore_jobs,
 )
 from scoring.selectors.results import (
+    RequirementRow,
     Result,
     latest_submitted_declaration,
     provider_for,
@@ -39,6 +40,7 @@ __all__ = [
     "GapDetail",
     "JobProgress",
     "ProviderGaps",
+    "RequirementRow",
     "Result",
     "can_change_gaps",
     "can_see_rescores",

@@ -189,15 +189,22 @@ def test_only_those_who_see_the_area_get_its_report(client, world, who, status):
 def test_asking_queues_the_build_task_once_committed(
     officer_client, world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from reports import tasks
+    from reports import services, tasks
 
     queued = []
     monkeypatch.setattr(
-        tasks.build_area_report_task, "apply_async", lambda **kwargs: queued.append(kwargs)
+        services, "send", lambda name, **kwargs: queued.append({"name": name, **kwargs})
     )
     with django_capture_on_commit_callbacks(execute=True):
         report = ask(officer_client)
-    assert queued == [{"kwargs": {"report_id": report.pk}, "retry": False}]
+    assert queued == [
+        {
+            "name": "reports.build_area_report",
+            "kwargs": {"report_id": report.pk},
+            "queue": "default",
+            "retry": False,
+        }
+    ]
     # The task does what the worker would.
     assert tasks.build_area_report_task.run(report.pk) == "done"
     # Asked for again while it is ready: nothing more is queued.
