@@ -13,14 +13,17 @@ from audits.answers import AnswerErrors, AnswerInput, parse_answer
 from audits.models import (
     Answer,
     AnswerChange,
-    AnswerReviewState,
     Declaration,
     DeclarationRound,
     DeclarationStatus,
 )
+from audits.periods import period_for, today
 from providers.models import Area, Provider
 from providers.visibility import editable_providers, health_only, visible_areas, visible_providers
 from standards.models import Section, Standard, StandardVersion
+from standards.selectors import current_version
+
+DEFAULT_STANDARD = "send-statutory-baseline"
 
 
 def visible_declarations(*, user: Any) -> QuerySet[Declaration]:
@@ -54,15 +57,8 @@ class TaskStatus:
 
 def answer_errors(answer: Answer) -> dict[str, str]:
     """What submitting this answer as it stands would refuse, by field; empty when it is complete."""
-    data = AnswerInput(
-        value=answer.value,
-        not_applicable=answer.not_applicable,
-        not_applicable_reason=answer.not_applicable_reason,
-        evidence_url=answer.evidence_url,
-        evidence_note=answer.evidence_note,
-    )
     try:
-        parse_answer(answer.requirement, data, allow_blank=False)
+        parse_answer(answer.requirement, AnswerInput.stored(answer), allow_blank=False)
     except AnswerErrors as exc:
         return exc.errors
     return {}
@@ -272,10 +268,6 @@ def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
     )
 
 
-def area_for_round(*, user: Any, code: str) -> Area | None:
-    return visible_areas(user=user).filter(code=code).first()
-
-
 # ---- the self-audit pages -------------------------------------------------------------------
 
 
@@ -310,6 +302,61 @@ def open_round_for_provider(*, provider: Provider, on: dt.date) -> DeclarationRo
         )
         .order_by("deadline", "pk")
         .distinct()
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a provider declares against next: a version (None when no standard is published),
+    an academic year, and the round it answers, if any."""
+
+    version: StandardVersion | None
+    period: str
+    round: DeclarationRound | None
+
+
+def declaration_target(
+    *, provider: Provider, period: str | None = None, standard: Standard | None = None
+) -> Target:
+    """The standard and year of the area's open round (when it matches the period or standard
+    asked for), else the standard asked for or the default one, this year or the year asked
+    for; against the version of the declaration begun for them (even if that version has since
+    been superseded), else the published version. Both doors start declarations from this."""
+    on = today()
+    declaration_round = open_round_for_provider(provider=provider, on=on)
+    if declaration_round is not None and (
+        (period is not None and declaration_round.period != period)
+        or (standard is not None and declaration_round.version.standard_id != standard.pk)
+    ):
+        declaration_round = None
+    if declaration_round is not None:
+        standard, period = declaration_round.version.standard, declaration_round.period
+    else:
+        period = period or period_for(on)
+        if standard is None:
+            default = current_version(slug=DEFAULT_STANDARD)
+            if default is None:
+                return Target(version=None, period=period, round=None)
+            standard = default.standard
+    begun = current_draft(provider=provider, standard=standard, period=period) or latest_submitted(
+        provider=provider, standard=standard, period=period
+    )
+    version = begun.version if begun is not None else current_version(slug=standard.slug)
+    return Target(version=version, period=period, round=declaration_round)
+
+
+def later_submitted_revision(declaration: Declaration) -> Declaration | None:
+    """The newest submitted revision after this one, which supersedes it; None if there is none."""
+    return (
+        Declaration.objects.filter(
+            provider_id=declaration.provider_id,
+            version_id=declaration.version_id,
+            period=declaration.period,
+            revision__gt=declaration.revision,
+            status=DeclarationStatus.SUBMITTED,
+        )
+        .order_by("-revision")
         .first()
     )
 
@@ -362,10 +409,6 @@ def reviewable_declarations(*, user: Any) -> QuerySet[Declaration]:
             output_field=CharField(),
         )
     )
-
-
-def challenged_answers(*, declaration: Declaration) -> QuerySet[Answer]:
-    return declaration.answers.filter(review_state=AnswerReviewState.CHALLENGED)
 
 
 def round_openable_areas(*, user: Any) -> QuerySet[Area]:

@@ -1068,7 +1068,7 @@ def test_a_superseded_revision_cannot_be_reviewed_from_its_pages(submitted, edit
 def start_revision_and_submit(declaration, user):
     from audits.services import start_revision
 
-    revision = start_revision(declaration=declaration, user=user)
+    revision = start_revision(declaration=declaration, user=user).declaration
     return submit_declaration(declaration=revision, user=user)
 
 

@@ -77,7 +77,7 @@ def audit_world(db) -> AuditWorld:
         provider=world.other_school, version=version, answers=_school_answers()
     )
     editor = world.users[Role.PROVIDER_EDITOR]
-    draft = start_revision(declaration=submitted, user=editor)
+    draft = start_revision(declaration=submitted, user=editor).declaration
     other_draft = make_declaration(provider=world.other_school, version=version, revision=2)
     la_draft = make_declaration(provider=world.la, version=version, period=period)
     deadline = today() + dt.timedelta(days=60)
