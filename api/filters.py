@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from rest_framework import serializers
 
-from api.serializers import StrictSerializer
+from api.serializers.base import StrictSerializer
 from audits.models import DeclarationStatus, ReviewStatus
 from providers.models import ProviderStatus
 from standards.models import VersionStatus
@@ -159,3 +159,13 @@ class DeclarationParams(ListParams):
             if data.get(field):
                 queryset = queryset.filter(**{field: data[field]})
         return queryset
+
+
+class GapParams(ListParams):
+    include_closed = serializers.BooleanField(
+        required=False, help_text="Include resolved and superseded gaps (default false)."
+    )
+
+
+class AreaGapParams(ListParams):
+    status = serializers.ChoiceField(choices=ACTIVE_GAP_STATUS_CHOICES, required=False)
