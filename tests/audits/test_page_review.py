@@ -176,8 +176,10 @@ def test_the_comment_on_the_whole_declaration_is_limited_on_the_review_page(subm
 def test_a_superseded_revision_cannot_be_reviewed_from_its_pages(submitted, editor, officer):
     revision = start_revision_and_submit(submitted, editor)
     client = client_for(officer)
-    html = client.get(f"/declarations/{submitted.pk}/").content.decode()
-    assert "Review this declaration" not in html
+    page = client.get(f"/declarations/{submitted.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/declarations/{revision.pk}/" in html and "Review this declaration" not in html
     response = client.get(f"/declarations/{submitted.pk}/review/")
     assert response["Location"] == f"/declarations/{revision.pk}/"
     assert "Review this declaration" in client.get(response["Location"]).content.decode()

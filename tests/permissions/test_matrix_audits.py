@@ -351,7 +351,9 @@ def test_self_audit_history_shows_only_that_providers_declarations(
     response = client_for(audit_world, role).get(
         f"/providers/{audit_world.world.school.pk}/self-audit/"
     )
+    assert response.status_code == 200
     html = response.content.decode()
+    assert f"/declarations/{audit_world.submitted.pk}/" in html
     links = {
         f"/declarations/{d.pk}/" for d in (audit_world.other_submitted, audit_world.other_draft)
     }
