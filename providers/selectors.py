@@ -49,10 +49,6 @@ def icb_coverage_for_area(area: Area) -> QuerySet[IcbAreaCoverage]:
     return IcbAreaCoverage.objects.filter(area=area).select_related("icb").order_by("-share")
 
 
-def areas_for_icb(icb: IntegratedCareBoard) -> QuerySet[Area]:
-    return Area.objects.filter(icb_coverage__icb=icb).order_by("name")
-
-
 def providers_in_area(
     area: Area, *, provider_types: Iterable[str] | None = None, open_only: bool = True
 ) -> QuerySet[Provider]:

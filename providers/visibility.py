@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.access import access_for
-from providers.models import Area, IcbAreaCoverage, IntegratedCareBoard, Provider, Trust
+from providers.models import Area, IcbAreaCoverage, Provider
 from standards.vocabulary import ProviderType
 
 
@@ -79,20 +79,3 @@ def importable_areas(*, user: Any) -> QuerySet[Area]:
     if access.site_admin:
         return Area.objects.all()
     return Area.objects.filter(pk__in=access.area_ids)
-
-
-def visible_trusts(*, user: Any) -> QuerySet[Trust]:
-    access = access_for(user)
-    if access.reads_everything:
-        return Trust.objects.all()
-    return Trust.objects.filter(
-        Q(pk__in=access.trust_ids) | Q(pk__in=visible_providers(user=user).values("trust_id"))
-    )
-
-
-def visible_icbs(*, user: Any) -> QuerySet[IntegratedCareBoard]:
-    access = access_for(user)
-    if access.reads_everything:
-        return IntegratedCareBoard.objects.all()
-    covering = IcbAreaCoverage.objects.filter(area_id__in=access.area_ids).values("icb_id")
-    return IntegratedCareBoard.objects.filter(Q(pk__in=access.icb_ids) | Q(pk__in=covering))

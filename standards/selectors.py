@@ -13,7 +13,6 @@ from accounts.models import User
 from standards.canonical import requirement_document
 from standards.format import normalise_number
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
-from standards.vocabulary import ProviderType
 
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED, VersionStatus.WITHDRAWN)
 
@@ -252,7 +251,3 @@ def diff_versions(*, old: StandardVersion, new: StandardVersion) -> VersionDiff:
         _new_keys=set(new_reqs),
         **_diff_sections(old, new),
     )
-
-
-def provider_type_choices() -> list[tuple[str, str]]:
-    return list(ProviderType.choices)
