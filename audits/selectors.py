@@ -18,7 +18,7 @@ from audits.models import (
     DeclarationStatus,
 )
 from audits.periods import period_for, today
-from providers.models import Area, Provider
+from providers.models import Provider
 from providers.visibility import editable_providers, health_only, visible_areas, visible_providers
 from standards.models import Section, Standard, StandardVersion
 from standards.selectors import current_version
@@ -281,10 +281,6 @@ def declaration_for_editing(*, user: Any, pk: int) -> Declaration | None:
     )
 
 
-def can_edit_provider(*, user: Any, provider: Provider) -> bool:
-    return editable_providers(user=user).filter(pk=provider.pk).exists()
-
-
 def open_round_for_provider(*, provider: Provider, on: dt.date) -> DeclarationRound | None:
     """The area's open round (deadline not passed) whose version applies to this provider type.
 
@@ -409,11 +405,3 @@ def reviewable_declarations(*, user: Any) -> QuerySet[Declaration]:
             output_field=CharField(),
         )
     )
-
-
-def round_openable_areas(*, user: Any) -> QuerySet[Area]:
-    """Areas for which the person may open a declaration round: their own as area officer."""
-    access = access_for(user)
-    if access.site_admin:
-        return Area.objects.all()
-    return Area.objects.filter(pk__in=access.area_ids)

@@ -11,16 +11,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import filters
-from api.filters import AreaGapParams
+from api.filters import AreaGapFilter, filter_parameters
 from api.schema import READ_ERRORS, RETRY_AFTER, errors, merged
 from api.serializers.gaps import GapSerializer
 from api.serializers.providers import AreaSerializer
 from api.serializers.summaries import AreaSummarySerializer, SummaryParams, summary_data
 from api.views.base import ApiViewSet, list_schema, read_schema
 from dashboards import selectors as dashboard_selectors
-from providers import visibility
+from providers.filters import AreaFilter
+from providers.models import Area
 from scoring import selectors as scoring_selectors
+from scoring.models import Gap
 
 AREA_CODE = OpenApiParameter(
     "code", str, location=OpenApiParameter.PATH, description="The 3-digit LA code."
@@ -29,12 +30,12 @@ AREA_CODE = OpenApiParameter(
 
 @extend_schema(tags=["providers"])
 @extend_schema_view(
-    list=list_schema(AreaSerializer(many=True), filters.AreaParams, "List your areas"),
+    list=list_schema(AreaSerializer(many=True), AreaFilter, "List your areas"),
     retrieve=read_schema(AreaSerializer, "Read an area", AREA_CODE),
     gaps=extend_schema(
         tags=["results and gaps"],
         summary="List the active gaps of an area's providers that you can see",
-        parameters=[AREA_CODE, AreaGapParams, RETRY_AFTER],
+        parameters=[AREA_CODE, *filter_parameters(AreaGapFilter), RETRY_AFTER],
         responses=merged({200: GapSerializer(many=True)}, errors(*READ_ERRORS)),
     ),
     summary=extend_schema(
@@ -48,25 +49,25 @@ AREA_CODE = OpenApiParameter(
 )
 class AreaViewSet(ApiViewSet):
     serializer_class = AreaSerializer
-    params_class = filters.AreaParams
+    filterset_class = AreaFilter
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return visibility.visible_areas(user=self.request.user)
+        return Area.objects.all()
 
     def list(self, request: Request) -> Response:
-        return self.listed(self.get_queryset(), AreaSerializer)
+        return self.listed(self.scoped(), AreaSerializer)
 
     def retrieve(self, request: Request, code: str) -> Response:
-        area = self.get_queryset().filter(code=code[:3]).first() if len(code) == 3 else None
+        area = self.scoped().filter(code=code[:3]).first() if len(code) == 3 else None
         if area is None:
             raise exceptions.NotFound()
         return Response(AreaSerializer(area).data)
 
     @action(detail=True, methods=["get"])
     def gaps(self, request: Request, code: str) -> Response:
-        params = self.params(AreaGapParams)
+        params = self.params(AreaGapFilter, Gap.objects.none())
         found = scoring_selectors.gaps_for_area(
             user=request.user, area_code=code[:3], status=params.get("status")
         )

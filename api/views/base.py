@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api import filters
 from api.authentication import BearerTokenAuthentication
 from api.pagination import ApiPagination
 from api.parsers import JSONParser
+from api.permissions import CanChange, InScope
 from api.renderers import JSONRenderer
 from api.schema import READ_ERRORS, RETRY_AFTER, errors, merged
 from api.throttles import TokenRateThrottle
@@ -32,38 +33,51 @@ def parse_id(value: Any) -> int:
 
 class ApiViewSet(viewsets.GenericViewSet):
     authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [CanChange]
+    filter_backends = [InScope]
     throttle_classes = [TokenRateThrottle]
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
     pagination_class = ApiPagination
-    params_class: type[filters.ListParams] = filters.ListParams
+    filterset_class: type[django_filters.FilterSet] = filters.NoFilters
 
-    def params(self, params_class: type[filters.ListParams] | None = None) -> dict[str, Any]:
-        serializer = (params_class or self.params_class)(data=self.request.query_params.dict())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+    def scoped(self) -> QuerySet[Any]:
+        """What the person may see of this endpoint's objects."""
+        return self.filter_queryset(self.get_queryset())
+
+    def params(
+        self,
+        filterset_class: type[django_filters.FilterSet] | None = None,
+        queryset: QuerySet[Any] | None = None,
+    ) -> dict[str, Any]:
+        filterset = filters.checked(
+            filterset_class or self.filterset_class,
+            self.request.query_params,
+            queryset if queryset is not None else self.get_queryset().none(),
+        )
+        return dict(filterset.form.cleaned_data)
 
     def listed(
         self,
         queryset: QuerySet[Any],
         serializer_class: type,
-        params_class: type[filters.ListParams] | None = None,
+        filterset_class: type[django_filters.FilterSet] | None = None,
         **context: Any,
     ) -> Response:
-        params_class = params_class or self.params_class
-        params = self.params(params_class)
-        form = params_class()
-        queryset = form.order(form.filter(queryset, params), params)
-        page = self.paginate_queryset(queryset)
+        filterset = filters.checked(
+            filterset_class or self.filterset_class, self.request.query_params, queryset
+        )
+        page = self.paginate_queryset(filterset.qs)
         data = serializer_class(page, many=True, context={"request": self.request, **context}).data
         return self.get_paginated_response(data)
 
 
-def list_schema(response: Any, params: type[filters.ListParams], summary: str) -> Any:
+def list_schema(
+    response: Any, filterset_class: type[django_filters.FilterSet], summary: str
+) -> Any:
     return extend_schema(
         summary=summary,
-        parameters=[params, RETRY_AFTER],
+        parameters=[*filters.filter_parameters(filterset_class), RETRY_AFTER],
         responses=merged({200: response}, errors(*READ_ERRORS)),
     )
 

@@ -13,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import filters
 from api.errors import PreconditionFailed, PreconditionRequired
 from api.schema import (
     ETAG_HEADER,
@@ -39,6 +38,7 @@ from api.serializers.declarations import (
 from api.views.base import ApiViewSet, list_schema, parse_id, read_schema
 from audits import selectors as audit_selectors
 from audits import services as audit_services
+from audits.filters import DeclarationFilter
 from audits.models import Declaration
 from providers import visibility
 
@@ -110,7 +110,7 @@ def expected_version(request: Request, declaration: Declaration) -> int:
 @extend_schema_view(
     list=list_schema(
         DeclarationSerializer(many=True),
-        filters.DeclarationParams,
+        DeclarationFilter,
         "List declarations you can see",
     ),
     retrieve=read_schema(
@@ -172,30 +172,23 @@ def expected_version(request: Request, declaration: Declaration) -> int:
 )
 class DeclarationViewSet(ApiViewSet):
     serializer_class = DeclarationSerializer
-    params_class = filters.DeclarationParams
+    filterset_class = DeclarationFilter
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Declaration]:
-        return audit_selectors.visible_declarations(user=self.request.user)
+        return Declaration.objects.select_related("provider", "version__standard")
 
     def declaration(self, pk: str) -> Declaration:
-        declaration = self.get_queryset().filter(pk=parse_id(pk)).first()
+        declaration = self.scoped().filter(pk=parse_id(pk)).first()
         if declaration is None:
             raise exceptions.NotFound()
         return declaration
 
     def editable(self, pk: str) -> Declaration:
-        """404 when the person cannot see it, 403 when they can see but not edit it."""
+        """404 when the person cannot see it, 403 when they can see but not change it."""
         declaration = self.declaration(pk)
-        if (
-            not audit_selectors.editable_declarations(user=self.request.user)
-            .filter(pk=declaration.pk)
-            .exists()
-        ):
-            raise exceptions.PermissionDenied(
-                "You can read this declaration but not change it: only the provider's editors can."
-            )
+        self.check_object_permissions(self.request, declaration)
         return declaration
 
     def written(self, declaration: Declaration, created: bool = False) -> Response:
@@ -204,13 +197,13 @@ class DeclarationViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         return self.listed(
-            self.get_queryset().select_related("provider", "version__standard"),
+            self.scoped(),
             DeclarationSerializer,
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:
         # The hot path: only the columns the answer needs (the scope is still the selector's).
-        declaration = self.get_queryset().only(*DECLARATION_COLUMNS).filter(pk=parse_id(pk)).first()
+        declaration = self.scoped().only(*DECLARATION_COLUMNS).filter(pk=parse_id(pk)).first()
         if declaration is None:
             raise exceptions.NotFound()
         return detail(request, declaration)

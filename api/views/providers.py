@@ -11,15 +11,16 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import filters
-from api.filters import GapParams
+from api.filters import GapFilter, filter_parameters
 from api.schema import READ_ERRORS, RETRY_AFTER, errors, id_parameter, merged
 from api.serializers.gaps import GapSerializer
 from api.serializers.providers import ProviderSerializer
 from api.serializers.results import ResultParams, ResultSerializer, result_data
 from api.views.base import ApiViewSet, list_schema, parse_id, read_schema
-from providers import visibility
+from providers.filters import ProviderFilter
+from providers.models import Provider
 from scoring import selectors as scoring_selectors
+from scoring.models import Gap
 
 PROVIDER_ID = id_parameter("A provider's id.")
 RESULT_PARAMETERS = [
@@ -30,9 +31,7 @@ RESULT_PARAMETERS = [
 
 @extend_schema(tags=["providers"])
 @extend_schema_view(
-    list=list_schema(
-        ProviderSerializer(many=True), filters.ProviderParams, "List providers you can see"
-    ),
+    list=list_schema(ProviderSerializer(many=True), ProviderFilter, "List providers you can see"),
     retrieve=read_schema(ProviderSerializer, "Read a provider", PROVIDER_ID),
     result=extend_schema(
         tags=["results and gaps"],
@@ -45,23 +44,23 @@ RESULT_PARAMETERS = [
     gaps=extend_schema(
         tags=["results and gaps"],
         summary="List the provider's gaps",
-        parameters=[PROVIDER_ID, GapParams, RETRY_AFTER],
+        parameters=[PROVIDER_ID, *filter_parameters(GapFilter), RETRY_AFTER],
         responses=merged({200: GapSerializer(many=True)}, errors(*READ_ERRORS)),
     ),
 )
 class ProviderViewSet(ApiViewSet):
     serializer_class = ProviderSerializer
-    params_class = filters.ProviderParams
+    filterset_class = ProviderFilter
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return visibility.visible_providers(user=self.request.user)
+        return Provider.objects.select_related("area", "trust", "icb")
 
     def list(self, request: Request) -> Response:
-        return self.listed(self.get_queryset(), ProviderSerializer)
+        return self.listed(self.scoped(), ProviderSerializer)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        provider = self.get_queryset().filter(pk=parse_id(pk)).first()
+        provider = self.scoped().filter(pk=parse_id(pk)).first()
         if provider is None:
             raise exceptions.NotFound()
         return Response(ProviderSerializer(provider).data)
@@ -80,11 +79,11 @@ class ProviderViewSet(ApiViewSet):
 
     @action(detail=True, methods=["get"])
     def gaps(self, request: Request, pk: str) -> Response:
-        params = self.params(GapParams)
+        params = self.params(GapFilter, Gap.objects.none())
         found = scoring_selectors.gaps_for(
             user=request.user,
             provider_id=parse_id(pk),
-            include_closed=params.get("include_closed", False),
+            include_closed=bool(params.get("include_closed")),
         )
         page = self.paginate_queryset(found.gaps)
         return self.get_paginated_response(GapSerializer(page, many=True).data)

@@ -14,7 +14,7 @@ from api.schema import id_parameter
 from api.serializers import standards as serializers
 from api.views.base import ApiViewSet, list_schema, parse_id, read_schema
 from standards import selectors as standard_selectors
-from standards.models import Section, Standard, StandardVersion
+from standards.models import Requirement, Section, Standard, StandardVersion
 
 SLUG_PARAMETER = OpenApiParameter(
     "slug", str, location=OpenApiParameter.PATH, description="The standard's slug."
@@ -24,17 +24,18 @@ SLUG_PARAMETER = OpenApiParameter(
 @extend_schema(tags=["standards"])
 @extend_schema_view(
     list=list_schema(
-        serializers.StandardSerializer(many=True), filters.ListParams, "List the standards"
+        serializers.StandardSerializer(many=True), filters.NoFilters, "List the standards"
     ),
     retrieve=read_schema(serializers.StandardSerializer, "Read a standard", SLUG_PARAMETER),
 )
 class StandardViewSet(ApiViewSet):
+    filter_backends: list[type] = []  # scoped by standards.selectors.standards_with_versions
     serializer_class = serializers.StandardSerializer
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"
 
     def list(self, request: Request) -> Response:
-        self.params()
+        self.params(queryset=Standard.objects.none())
         standards = standard_selectors.standards_with_versions(user=request.user)
         standards.sort(key=lambda s: s.pk)
         page = self.paginate_queryset(standards)  # type: ignore[arg-type]
@@ -54,7 +55,7 @@ class StandardViewSet(ApiViewSet):
 @extend_schema_view(
     list=list_schema(
         serializers.VersionSummarySerializer(many=True),
-        filters.VersionParams,
+        filters.VersionFilter,
         "List the standard versions",
     ),
     retrieve=read_schema(
@@ -62,13 +63,14 @@ class StandardViewSet(ApiViewSet):
     ),
     requirements=list_schema(
         serializers.RequirementSerializer(many=True),
-        filters.RequirementParams,
+        filters.RequirementFilter,
         "List a version's requirements",
     ),
 )
 class VersionViewSet(ApiViewSet):
+    filter_backends: list[type] = []  # scoped by standards.selectors.visible_versions
     serializer_class = serializers.VersionSerializer
-    params_class = filters.VersionParams
+    filterset_class = filters.VersionFilter
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[StandardVersion]:
@@ -97,13 +99,13 @@ class VersionViewSet(ApiViewSet):
     @action(detail=True, methods=["get"])
     def requirements(self, request: Request, pk: str) -> Response:
         version = self.version(pk)
-        params = self.params(filters.RequirementParams)
+        params = self.params(filters.RequirementFilter, Requirement.objects.none())
         requirements = standard_selectors.requirements_for(
             version=version, provider_type=params.get("provider_type")
         )
         return self.listed(
             requirements,
             serializers.RequirementSerializer,
-            filters.RequirementParams,
+            filters.RequirementFilter,
             lookup=standard_selectors.requirement_lookup(version),
         )

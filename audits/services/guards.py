@@ -8,11 +8,11 @@ from accounts.models import User
 from audits.models import Declaration
 from audits.services.errors import Conflict
 from providers.models import Provider
-from providers.visibility import editable_providers
+from providers.visibility import can_edit_provider
 
 
 def require_editor(user: User, provider: Provider) -> None:
-    if not editable_providers(user=user).filter(pk=provider.pk).exists():
+    if not can_edit_provider(user=user, provider=provider):
         raise PermissionDenied("You cannot edit this provider's declarations.")
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.access import HEALTH_THEMES, access_for
+from accounts.access import HEALTH_THEMES
 from accounts.models import User
 from accounts.services import record
 from audits.models import (
@@ -19,18 +19,17 @@ from audits.models import (
 )
 from audits.selectors import later_submitted_revision
 from audits.services.errors import Conflict
-from providers.visibility import visible_providers
+from providers.visibility import review_scope
 
 MAX_CHALLENGE = 2000
 
 
 def reviewable_keys(*, user: User, declaration: Declaration) -> set[str] | None:
     """Requirement keys this person may review on this declaration; None means all of them."""
-    access = access_for(user)
-    provider = declaration.provider
-    if access.site_admin or provider.area_id in access.area_ids:
+    scope = review_scope(user=user, provider=declaration.provider)
+    if scope == "all":
         return None
-    if access.icb_ids and visible_providers(user=user).filter(pk=provider.pk).exists():
+    if scope == "health":
         return set(
             declaration.answers.filter(requirement__theme__in=HEALTH_THEMES).values_list(
                 "requirement_key", flat=True

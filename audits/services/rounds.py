@@ -7,12 +7,12 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.access import access_for
 from accounts.models import User
 from accounts.services import record
 from audits.models import Declaration, DeclarationRound
 from audits.periods import is_valid_period, next_period, period_for, today
 from providers.models import Area
+from providers.visibility import managed_areas
 from standards.models import StandardVersion, VersionStatus
 
 
@@ -20,8 +20,7 @@ from standards.models import StandardVersion, VersionStatus
 def open_round(
     *, area: Area, version: StandardVersion, period: str, deadline: dt.date, user: User
 ) -> DeclarationRound:
-    access = access_for(user)
-    if not (access.site_admin or area.pk in access.area_ids):
+    if not managed_areas(user=user).filter(pk=area.pk).exists():
         raise PermissionDenied("You cannot open a round for this area.")
     errors: dict[str, str] = {}
     if version.status != VersionStatus.PUBLISHED:

@@ -17,7 +17,7 @@ from audits.views.common import (
     user_of,
     visible_or_404,
 )
-from providers.visibility import health_only
+from providers.visibility import can_edit_provider, health_only
 
 
 @login_required
@@ -26,7 +26,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = visible_or_404(request, pk)
     answers = selectors.declaration_answers(user=user, declaration=declaration)
     progress = selectors.declaration_progress(declaration=declaration, answers=answers)
-    can_edit = selectors.can_edit_provider(user=user, provider=declaration.provider)
+    can_edit = can_edit_provider(user=user, provider=declaration.provider)
     later = (
         Declaration.objects.filter(
             provider=declaration.provider,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from audits import selectors, services
 from audits.views.common import user_of
 from providers.models import Provider
-from providers.visibility import visible_providers
+from providers.visibility import can_edit_provider, visible_providers
 from standards.selectors import requirements_for
 
 # (user, provider) -> what the page shows of the latest result, or None before any result.
@@ -31,7 +31,7 @@ def provider_home(request: HttpRequest, pk: int, *, summary: Summary) -> HttpRes
     """The page itself; the composing view is login_required and gives `summary`."""
     user = user_of(request)
     provider = get_object_or_404(visible_providers(user=user), pk=pk)
-    can_edit = selectors.can_edit_provider(user=user, provider=provider)
+    can_edit = can_edit_provider(user=user, provider=provider)
     target = selectors.declaration_target(provider=provider)
     version, period, declaration_round = target.version, target.period, target.round
     draft = submitted = current = progress = None
@@ -89,7 +89,7 @@ def provider_home(request: HttpRequest, pk: int, *, summary: Summary) -> HttpRes
 def start(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     provider = get_object_or_404(visible_providers(user=user), pk=pk)
-    if not selectors.can_edit_provider(user=user, provider=provider):
+    if not can_edit_provider(user=user, provider=provider):
         raise Http404("No such page")
     try:
         result = services.start_declaration(provider=provider, user=user)

@@ -10,13 +10,13 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.access import access_for
 from audits import selectors, services
 from audits.forms import ReviewForm
 from audits.views.common import (
     user_of,
     visible_or_404,
 )
+from providers.visibility import reviews_declarations
 
 REVIEW_PAGE_SIZE = 50
 
@@ -98,8 +98,7 @@ REVIEW_FILTERS = [
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    access = access_for(user)
-    if not (access.site_admin or access.area_ids or access.icb_ids):
+    if not reviews_declarations(user=user):
         raise Http404("No such page")
     declarations = selectors.reviewable_declarations(user=user)
     counts = {

@@ -15,7 +15,7 @@ from audits.periods import period_for
 from audits.views.common import (
     user_of,
 )
-from providers.visibility import visible_areas, visible_providers
+from providers.visibility import managed_areas, visible_areas, visible_providers
 from standards.models import StandardVersion, VersionStatus
 
 
@@ -34,7 +34,7 @@ def round_list(request: HttpRequest, code: str) -> HttpResponse:
             "area": area,
             "rounds": rounds,
             "today": services.today(),
-            "can_open": selectors.round_openable_areas(user=user).filter(pk=area.pk).exists(),
+            "can_open": managed_areas(user=user).filter(pk=area.pk).exists(),
         },
     )
 
@@ -42,7 +42,7 @@ def round_list(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def round_new(request: HttpRequest, code: str) -> HttpResponse:
     user = user_of(request)
-    area = get_object_or_404(selectors.round_openable_areas(user=user), code=code)
+    area = get_object_or_404(managed_areas(user=user), code=code)
     versions = list(
         StandardVersion.objects.select_related("standard")
         .filter(status=VersionStatus.PUBLISHED)
