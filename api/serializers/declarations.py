@@ -105,8 +105,8 @@ class AnswerSerializer(RowSerializer):
 
 # The columns an answer is read from, from the serializer's fields: the value from the column
 # of its type.
-ANSWER_COLUMNS = tuple(
-    column
+ANSWER_COLUMNS: tuple[str, ...] = tuple(
+    str(column)
     for name in AnswerSerializer().fields
     for column in ((*VALUE_FIELDS,) if name == "value" else (name,))
 )
