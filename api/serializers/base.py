@@ -48,7 +48,7 @@ ERROR_DESCRIPTIONS = {
     404: "Nothing at this address that you can see.",
     405: "The endpoint does not accept this method.",
     406: "The endpoint cannot answer in the media type asked for in Accept.",
-    409: "The declaration is not a draft (it has been submitted).",
+    409: "The declaration's state refuses the change: it has been submitted (start a revision).",
     412: "If-Match does not name the declaration's current ETag: someone changed it since you read it.",
     413: "The body is larger than 2.5 MB.",
     415: "The body must be JSON (Content-Type: application/json).",
@@ -69,6 +69,17 @@ def iso_time(value: dt.datetime | None) -> str | None:
 Plan = list[tuple[str, Callable[[Any], Any]]]
 
 
+class ComputedField(serializers.Field):
+    """A field computed from the whole row (source "*"), which gives the plan its writer."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("source", "*")
+        super().__init__(**kwargs)
+
+    def plan_writer(self) -> Callable[[Any], Any]:
+        return self.to_representation
+
+
 def _reader(attrs: list[str]) -> Callable[[Any], Any]:
     def read(obj: Any) -> Any:
         for attr in attrs:
@@ -81,9 +92,8 @@ def _reader(attrs: list[str]) -> Callable[[Any], Any]:
 
 
 def _writer(field: serializers.Field) -> Callable[[Any], Any]:
-    custom = getattr(field, "plan_writer", None)
-    if custom is not None:
-        return custom()  # type: ignore[no-any-return]
+    if isinstance(field, ComputedField):
+        return field.plan_writer()
     read = _reader(field.source_attrs)
     if isinstance(field, serializers.DateTimeField):
         return lambda obj: iso_time(read(obj))

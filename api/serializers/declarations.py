@@ -16,7 +16,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.base import RowSerializer
+from api.serializers.base import ComputedField, RowSerializer
 from api.serializers.providers import ProviderRefSerializer
 from api.serializers.standards import VersionRefSerializer
 from audits.models import (
@@ -57,18 +57,11 @@ def answer_row_value(row: dict[str, Any]) -> Any:
 
 
 @extend_schema_field(ANSWER_VALUE_SCHEMA)
-class AnswerValueField(serializers.Field):
+class AnswerValueField(ComputedField):
     """The typed value, read from the answer row's column for its type."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("source", "*")
-        super().__init__(**kwargs)
 
     def to_representation(self, row: Any) -> Any:
         return answer_row_value(row)
-
-    def plan_writer(self) -> Any:
-        return answer_row_value
 
 
 class AnswerSerializer(RowSerializer):
