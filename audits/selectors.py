@@ -268,6 +268,31 @@ def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
     )
 
 
+def round_providers(
+    *, user: Any, declaration_round: DeclarationRound, status: RoundStatus
+) -> tuple[list[tuple[Provider, Declaration | None]], list[tuple[Provider, Declaration | None]]]:
+    """The round's providers this person may see: those that submitted, with their latest
+    submission, and those that have not, with their draft if they have begun one.
+    Declarations against any version of the round's standard count for the round."""
+    visible_ids = set(
+        visible_providers(user=user)
+        .filter(area=declaration_round.area)
+        .values_list("pk", flat=True)
+    )
+    for_round = Declaration.objects.filter(
+        provider__area=declaration_round.area,
+        version__standard_id=declaration_round.version.standard_id,
+        period=declaration_round.period,
+    )
+    drafts = {d.provider_id: d for d in for_round.filter(status=DeclarationStatus.DRAFT)}
+    latest = {}
+    for d in for_round.filter(status=DeclarationStatus.SUBMITTED).order_by("submitted_at", "pk"):
+        latest[d.provider_id] = d
+    submitted = [(p, latest.get(p.pk)) for p in status.submitted if p.pk in visible_ids]
+    outstanding = [(p, drafts.get(p.pk)) for p in status.outstanding if p.pk in visible_ids]
+    return submitted, outstanding
+
+
 # ---- the self-audit pages -------------------------------------------------------------------
 
 
@@ -340,6 +365,20 @@ def declaration_target(
     )
     version = begun.version if begun is not None else current_version(slug=standard.slug)
     return Target(version=version, period=period, round=declaration_round)
+
+
+def later_revision(declaration: Declaration) -> Declaration | None:
+    """The newest revision after this one, draft or submitted; None if there is none."""
+    return (
+        Declaration.objects.filter(
+            provider_id=declaration.provider_id,
+            version_id=declaration.version_id,
+            period=declaration.period,
+            revision__gt=declaration.revision,
+        )
+        .order_by("-revision")
+        .first()
+    )
 
 
 def later_submitted_revision(declaration: Declaration) -> Declaration | None:

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audits import selectors, services
-from audits.models import Declaration
 from audits.views.common import (
     can_review,
     editable_or_404,
@@ -27,16 +26,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answers = selectors.declaration_answers(user=user, declaration=declaration)
     progress = selectors.declaration_progress(declaration=declaration, answers=answers)
     can_edit = can_edit_provider(user=user, provider=declaration.provider)
-    later = (
-        Declaration.objects.filter(
-            provider=declaration.provider,
-            version=declaration.version,
-            period=declaration.period,
-            revision__gt=declaration.revision,
-        )
-        .order_by("-revision")
-        .first()
-    )
+    later = selectors.later_revision(declaration)
     return render(
         request,
         "audits/declaration.html",

@@ -10,12 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from audits import selectors, services
 from audits.forms import RoundForm
-from audits.models import Declaration, DeclarationStatus
 from audits.periods import period_for
 from audits.views.common import (
     user_of,
 )
-from providers.visibility import managed_areas, visible_areas, visible_providers
+from providers.visibility import managed_areas, visible_areas
 from standards.models import StandardVersion, VersionStatus
 
 
@@ -77,23 +76,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     declaration_round = get_object_or_404(selectors.visible_rounds(user=user), pk=pk)
     status = selectors.round_status(declaration_round=declaration_round)
-    visible_ids = set(
-        visible_providers(user=user)
-        .filter(area=declaration_round.area)
-        .values_list("pk", flat=True)
+    submitted, outstanding = selectors.round_providers(
+        user=user, declaration_round=declaration_round, status=status
     )
-    # Declarations against any version of the round's standard count for the round.
-    for_round = Declaration.objects.filter(
-        provider__area=declaration_round.area,
-        version__standard_id=declaration_round.version.standard_id,
-        period=declaration_round.period,
-    )
-    drafts = {d.provider_id: d for d in for_round.filter(status=DeclarationStatus.DRAFT)}
-    latest = {}
-    for d in for_round.filter(status=DeclarationStatus.SUBMITTED).order_by("submitted_at", "pk"):
-        latest[d.provider_id] = d
-    submitted = [(p, latest.get(p.pk)) for p in status.submitted if p.pk in visible_ids]
-    outstanding = [(p, drafts.get(p.pk)) for p in status.outstanding if p.pk in visible_ids]
     return render(
         request,
         "audits/round_detail.html",
