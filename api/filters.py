@@ -1,8 +1,8 @@
 """The query parameters of the API's lists.
 
 Each list is filtered by one django-filter FilterSet, shared with its list page where there is
-one (providers.filters, audits.filters); the lists only the API has are filtered here. A bad
-value, or a parameter the list does not know, is a 400 naming it.
+one (providers.filters, audits.filters, scoring.forms.AreaGapFilter); the lists only the API
+has are filtered here. A bad value, or a parameter the list does not know, is a 400 naming it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,6 @@ from scoring.models import Gap
 from standards.models import Requirement, StandardVersion, VersionStatus
 from standards.vocabulary import ProviderType, Strength, Theme
 
-# The gap statuses a person may set, which are also those of active gaps (scoring.models).
-ACTIVE_GAP_STATUS_CHOICES = [
-    ("open", "Open"),
-    ("in_progress", "In progress"),
-    ("accepted", "Accepted"),
-]
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 
@@ -114,14 +108,6 @@ class GapFilter(django_filters.FilterSet):
 
     def read_by_selector(self, qs: QuerySet[Gap], name: str, value: Any) -> QuerySet[Gap]:
         return qs  # scoring.selectors.gaps_for reads it
-
-
-class AreaGapFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ACTIVE_GAP_STATUS_CHOICES)
-
-    class Meta:
-        model = Gap
-        fields: list[str] = []
 
 
 def checked(

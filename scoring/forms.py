@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import django_filters
 from django.http import QueryDict
 
 from audits.answers import AnswerErrors, parse_date_parts
 from audits.forms import DATE_PARTS
-from scoring.models import Gap, GapStatus
+from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapStatus
 
 STATUS_CHOICES = [
     (GapStatus.OPEN.value, "Open", "Nobody has planned action yet."),
@@ -139,3 +140,17 @@ class GapForm:
                     anchor = f"accepted_until-{self.accepted.bad[0]}"
                 links.append(ErrorLink(self.errors[name], anchor))
         return links
+
+
+# The gap statuses a person may set, which are also those of active gaps.
+ACTIVE_GAP_STATUS_CHOICES = [(s.value, s.label) for s in ACTIVE_GAP_STATUSES]
+
+
+class AreaGapFilter(django_filters.FilterSet):
+    """The filter of an area's gaps, shared by its page and the API."""
+
+    status = django_filters.ChoiceFilter(choices=ACTIVE_GAP_STATUS_CHOICES)
+
+    class Meta:
+        model = Gap
+        fields: list[str] = []

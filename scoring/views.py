@@ -18,8 +18,8 @@ from audits.views import home as self_audit_home
 from providers.models import Provider
 from scoring import selectors, services
 from scoring.engine import STRENGTHS
-from scoring.forms import GapForm
-from scoring.models import ACTIVE_GAP_STATUSES, GapStatus
+from scoring.forms import AreaGapFilter, GapForm
+from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapStatus
 
 PAGE_SIZE = 50
 
@@ -192,9 +192,9 @@ def gap(request: HttpRequest, pk: int, gap_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def area_gaps(request: HttpRequest, code: str) -> HttpResponse:
-    wanted = request.GET.get("status") or None
-    if wanted not in (None, *ACTIVE_GAP_STATUSES):
-        wanted = None
+    filters = AreaGapFilter(request.GET, queryset=Gap.objects.none())
+    # A status that is not one of the list's is ignored here; the API refuses it.
+    wanted = filters.form.cleaned_data.get("status") or None if filters.form.is_valid() else None
     found = _or_404(selectors.gaps_for_area, user=request.user, area_code=code, status=wanted)
     page = Paginator(found.gaps, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

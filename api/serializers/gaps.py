@@ -8,9 +8,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.filters import ACTIVE_GAP_STATUS_CHOICES
 from api.serializers.base import StrictSerializer
 from scoring import services as scoring_services
+from scoring.forms import ACTIVE_GAP_STATUS_CHOICES
 from scoring.models import Gap, GapStatus
 
 

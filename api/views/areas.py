@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.filters import AreaGapFilter, filter_parameters
+from api.filters import filter_parameters
 from api.schema import READ_ERRORS, RETRY_AFTER, errors, merged
 from api.serializers.gaps import GapSerializer
 from api.serializers.providers import AreaSerializer
@@ -21,6 +21,7 @@ from dashboards import selectors as dashboard_selectors
 from providers.filters import AreaFilter
 from providers.models import Area
 from scoring import selectors as scoring_selectors
+from scoring.forms import AreaGapFilter
 from scoring.models import Gap
 
 AREA_CODE = OpenApiParameter(
