@@ -36,9 +36,7 @@ class PageParams(StrictSerializer):
 
 
 class NoFilters(django_filters.FilterSet):
-    """A list with paging only (standards), or whose filters are read by a selector (gaps)."""
-
-    ordering = TieBrokenOrdering("id")
+    """A list with paging only, in a fixed order (the standards)."""
 
 
 class VersionFilter(django_filters.FilterSet):

@@ -133,3 +133,45 @@ def test_areas_are_scoped(editor_api, officer, school, analyst):
     )
     assert len(ids(bearer_client(analyst).get("/api/v1/areas/?ordering=-name"))) == 2
     assert editor_api.get(f"/api/v1/areas/{school.area.code}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=Brook",
+        "q=100200",
+        "provider_type=special_school",
+        "status=closed",
+        "area=213",
+        "q=brook&provider_type=mainstream_school",
+    ],
+)
+def test_the_providers_page_and_the_api_filter_alike(analyst, query):
+    from django.test import Client
+
+    area = AreaFactory(code="213", name="Ownshire")
+    ProviderFactory(area=area, name="Brook Primary School", urn="100100")
+    ProviderFactory(
+        area=area, name="Hill Special School", urn="100200", provider_type="special_school"
+    )
+    ProviderFactory(name="Brook Academy", urn="100300", status=ProviderStatus.CLOSED)
+    ProviderFactory(name="Elsewhere School", urn="100400")
+    body = bearer_client(analyst).get(f"/api/v1/providers/?{query}&ordering=name").json()
+    from_api = [p["name"] for p in body["results"]]
+    page = Client()
+    page.force_login(analyst)
+    response = page.get(f"/providers/?{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = [name for name in sorted(from_api) if f">{name}<" in html]
+    assert from_api and shown == from_api
+    hidden = {"Brook Primary School", "Hill Special School", "Brook Academy", "Elsewhere School"}
+    assert not any(f">{name}<" in html for name in hidden - set(from_api))
+
+
+def test_a_list_in_a_fixed_order_refuses_ordering(analyst):
+    response = bearer_client(analyst).get("/api/v1/standards/?ordering=id")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "ordering": ["This field is not known. Check its spelling."]
+    }
