@@ -171,8 +171,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail = f"There are {count} problems with the request: see errors."
         response.data = problem(code, detail, errors)
     else:
-        detail = getattr(exc, "detail", None)
-        text = str(detail) if detail is not None and not isinstance(detail, dict | list) else ""
+        given = exc.detail if isinstance(exc, exceptions.APIException) else None
+        text = str(given) if given is not None and not isinstance(given, dict | list) else ""
         response.data = problem(code, text or TITLES.get(code, "Error"))
     return response
 

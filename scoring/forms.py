@@ -49,6 +49,15 @@ class DateParts:
     year: str = ""
     bad: tuple[str, ...] = ()  # the parts in error: day, month, year
 
+    @classmethod
+    def posted(cls, data: QueryDict, name: str) -> DateParts:
+        """The three parts of a date as the form posted them (NAME-day, NAME-month, NAME-year)."""
+        return cls(
+            day=data.get(f"{name}-day", ""),
+            month=data.get(f"{name}-month", ""),
+            year=data.get(f"{name}-year", ""),
+        )
+
     @property
     def day_error(self) -> bool:
         return "day" in self.bad
@@ -84,11 +93,9 @@ class GapForm:
             self.status = data.get("status", "")
             self.action_plan = data.get("action_plan", "")
             self.owner = data.get("owner", "")
-            self.due = DateParts(*(data.get(f"due_date-{p}", "") for p in ("day", "month", "year")))
+            self.due = DateParts.posted(data, "due_date")
             self.accepted_reason = data.get("accepted_reason", "")
-            self.accepted = DateParts(
-                *(data.get(f"accepted_until-{p}", "") for p in ("day", "month", "year"))
-            )
+            self.accepted = DateParts.posted(data, "accepted_until")
             try:
                 self.row_version = int(data.get("row_version", ""))
             except ValueError:

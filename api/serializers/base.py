@@ -32,7 +32,7 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status code.")
     title = serializers.CharField(help_text="A short summary of the kind of problem.")
     detail = serializers.CharField(help_text="What went wrong, and what to do about it.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages for each bad field, by its path in the request, e.g. "
         '"answers.SCH-SENCO-NAMED.value" or "period"; problems with the request as a whole '

@@ -26,7 +26,7 @@ class HeadlineSerializer(serializers.Serializer):
 
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.ChoiceField(
         choices=[(k, k) for k in ("text", "count", "pct", "score", "average", "date", "figure")],
         help_text="count: a whole number; pct: a percentage (0 to 100); score, average: out of "

@@ -35,7 +35,7 @@ from api.serializers.declarations import (
     DeclarationSerializer,
     DeclarationView,
 )
-from api.views.base import ApiViewSet, list_schema, parse_id, read_schema
+from api.views.base import ApiViewSet, acting_user, list_schema, parse_id, read_schema
 from audits import selectors as audit_selectors
 from audits import services as audit_services
 from audits.filters import DeclarationFilter
@@ -213,7 +213,7 @@ class DeclarationViewSet(ApiViewSet):
         body.is_valid(raise_exception=True)
         result = audit_services.start_declaration(
             provider=body.validated_data["provider"],
-            user=request.user,
+            user=acting_user(request),
             version=body.validated_data.get("version"),
             period=body.validated_data.get("period"),
         )
@@ -227,7 +227,7 @@ class DeclarationViewSet(ApiViewSet):
         audit_services.change_answers(
             declaration=declaration,
             changes=body.validated_data["answers"],
-            user=request.user,
+            user=acting_user(request),
             expected_declaration_version=expected,
         )
         return self.written(declaration)
@@ -238,7 +238,7 @@ class DeclarationViewSet(ApiViewSet):
         expected = expected_version(request, declaration)
         SubmitSerializer(data=request.data or {}).is_valid(raise_exception=True)
         declaration = audit_services.submit_declaration(
-            declaration=declaration, user=request.user, expected_row_version=expected
+            declaration=declaration, user=acting_user(request), expected_row_version=expected
         )
         return self.written(declaration)
 
@@ -246,5 +246,5 @@ class DeclarationViewSet(ApiViewSet):
     def revise(self, request: Request, pk: str) -> Response:
         declaration = self.editable(pk)
         SubmitSerializer(data=request.data or {}).is_valid(raise_exception=True)
-        result = audit_services.start_revision(declaration=declaration, user=request.user)
+        result = audit_services.start_revision(declaration=declaration, user=acting_user(request))
         return self.written(result.declaration, created=result.created)

@@ -27,7 +27,7 @@ from api.serializers.gaps import (
     GapPatchSerializer,
     gap_etag,
 )
-from api.views.base import ApiViewSet, parse_id
+from api.views.base import ApiViewSet, acting_user, parse_id
 from scoring import selectors as scoring_selectors
 from scoring import services as scoring_services
 from scoring.models import Gap
@@ -121,7 +121,7 @@ class GapViewSet(ApiViewSet):
             **body.validated_data,
         }
         scoring_services.update_gap(
-            gap_id=gap.pk, actor=request.user, row_version=gap.row_version, **fields
+            gap_id=gap.pk, actor=acting_user(request), row_version=gap.row_version, **fields
         )
         return gap_response(gap_detail(request.user, gap.pk))
 
@@ -131,6 +131,6 @@ class GapViewSet(ApiViewSet):
         body = GapNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         scoring_services.add_gap_note(
-            gap_id=gap.pk, actor=request.user, note=body.validated_data["note"]
+            gap_id=gap.pk, actor=acting_user(request), note=body.validated_data["note"]
         )
         return gap_response(gap_detail(request.user, gap.pk), 201)

@@ -85,5 +85,5 @@ class ProviderViewSet(ApiViewSet):
             provider_id=parse_id(pk),
             include_closed=bool(params.get("include_closed")),
         )
-        page = self.paginate_queryset(found.gaps)
+        page: list[Any] | None = self.paginate_queryset(found.gaps)  # type: ignore[arg-type]
         return self.get_paginated_response(GapSerializer(page, many=True).data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
@@ -38,7 +40,7 @@ class StandardViewSet(ApiViewSet):
         self.params(queryset=Standard.objects.none())
         standards = standard_selectors.standards_with_versions(user=request.user)
         standards.sort(key=lambda s: s.pk)
-        page = self.paginate_queryset(standards)  # type: ignore[arg-type]
+        page: list[Any] | None = self.paginate_queryset(standards)  # type: ignore[arg-type]
         return self.get_paginated_response(serializers.StandardSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, slug: str) -> Response:

@@ -103,13 +103,15 @@ def review_list(request: HttpRequest) -> HttpResponse:
     declarations = selectors.reviewable_declarations(user=user)
     counts = {
         row["queue_status"]: row["n"]
-        for row in declarations.values("queue_status").annotate(n=Count("pk")).order_by()
+        for row in declarations.values("queue_status")  # type: ignore[misc]
+        .annotate(n=Count("pk"))
+        .order_by()
     }
     chosen = request.GET.get("status", "not_reviewed")
     if chosen not in dict(REVIEW_FILTERS):
         chosen = "not_reviewed"
     if chosen != "all":
-        declarations = declarations.filter(queue_status=chosen)
+        declarations = declarations.filter(queue_status=chosen)  # type: ignore[misc]
     declarations = declarations.order_by("submitted_at", "pk")
     page = Paginator(declarations, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = [
