@@ -11,11 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from audits.answers import AnswerErrors
+from audits.services import Conflict as StateConflict
+from audits.services import IncompleteDeclaration, StaleAnswer, StaleDeclaration
+from scoring.services import GapChanged
 
 TITLES = {
     400: "Invalid request",
@@ -101,14 +107,55 @@ def problem(
     }
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(*exc.args)
-    elif isinstance(exc, RequestDataTooBig):
+def answer_errors(errors: dict[str, Any]) -> dict[str, list[str]]:
+    """Service errors keyed "KEY.field" (or "KEY"), as request paths "answers.KEY.field"."""
+    return {
+        f"answers.{key}": [message] if isinstance(message, str) else message
+        for key, message in errors.items()
+    }
+
+
+def from_service(exc: Exception) -> Exception:
+    """The services' refusals as the API's answers, in one place for every endpoint: field
+    errors are 400, a state conflict 409, a change since the client read it 412, not allowed
+    403 (or 404 where the endpoint cannot be seen)."""
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied(*exc.args)
+    if isinstance(exc, RequestDataTooBig):
         # Raised by Django as DRF reads the body; left alone it would become Django's HTML 400.
-        exc = ContentTooLarge()
+        return ContentTooLarge()
+    if isinstance(exc, StaleDeclaration | StaleAnswer | GapChanged):
+        return PreconditionFailed()
+    if isinstance(exc, StateConflict):
+        return Conflict(" ".join(exc.messages))
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return exceptions.ValidationError({k: list(v) for k, v in exc.message_dict.items()})
+        return exceptions.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, AnswerErrors):
+        return exceptions.ValidationError(answer_errors(exc.errors))
+    if isinstance(exc, IncompleteDeclaration):
+        flat = {
+            f"{key}.{field}": message
+            for key, fields in exc.errors.items()
+            for field, message in fields.items()
+        }
+        return exceptions.ValidationError(
+            {
+                "non_field_errors": [
+                    f"{len(exc.missing)} answers are missing or would be refused: "
+                    "complete them, then submit again."
+                ],
+                **answer_errors(flat),
+            }
+        )
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = from_service(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a server error: Django's 500 handling and logging
@@ -124,8 +171,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail = f"There are {count} problems with the request: see errors."
         response.data = problem(code, detail, errors)
     else:
-        detail = getattr(exc, "detail", None)
-        text = str(detail) if detail is not None and not isinstance(detail, dict | list) else ""
+        given = exc.detail if isinstance(exc, exceptions.APIException) else None
+        text = str(given) if given is not None and not isinstance(given, dict | list) else ""
         response.data = problem(code, text or TITLES.get(code, "Error"))
     return response
 

@@ -1,29 +1,31 @@
-"""Query parameters of the list endpoints, validated: a bad value is a 400 naming the parameter."""
+"""The query parameters of the API's lists.
+
+Each list is filtered by one django-filter FilterSet, shared with its list page where there is
+one (providers.filters, audits.filters, scoring.forms.AreaGapFilter); the lists only the API
+has are filtered here. A bad value, or a parameter the list does not know, is a 400 naming it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from rest_framework import serializers
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers
 
-from api.serializers import StrictSerializer
-from audits.models import DeclarationStatus, ReviewStatus
-from providers.models import ProviderStatus
-from standards.models import VersionStatus
+from api.serializers.base import StrictSerializer
+from providers.filters import TieBrokenOrdering, text
+from scoring.models import Gap
+from standards.models import Requirement, StandardVersion, VersionStatus
 from standards.vocabulary import ProviderType, Strength, Theme
 
-# The gap statuses a person may set, which are also those of active gaps (scoring.models).
-ACTIVE_GAP_STATUS_CHOICES = [
-    ("open", "Open"),
-    ("in_progress", "In progress"),
-    ("accepted", "Accepted"),
-]
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 
 
-class ListParams(StrictSerializer):
+class PageParams(StrictSerializer):
     page = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)
     page_size = serializers.IntegerField(
         required=False,
@@ -31,131 +33,132 @@ class ListParams(StrictSerializer):
         max_value=MAX_PAGE_SIZE,
         help_text=f"Results per page, 1 to {MAX_PAGE_SIZE}; default {DEFAULT_PAGE_SIZE}.",
     )
-    ORDERINGS: tuple[str, ...] = ("id",)
-
-    def filter(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        return queryset
-
-    def order(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        field = data.get("ordering") or self.ORDERINGS[0]
-        descending = field.startswith("-")
-        tiebreak = "-id" if descending else "id"
-        return (
-            queryset.order_by(field, tiebreak)
-            if field.lstrip("-") != "id"
-            else queryset.order_by(field)
-        )
 
 
-def ordering_field(*names: str) -> serializers.ChoiceField:
-    choices = [n for name in names for n in (name, f"-{name}")]
-    return serializers.ChoiceField(
-        choices=choices,
-        required=False,
-        help_text=f"Sort by {', '.join(names)}; a leading - sorts descending. Ties are broken by id. "
-        f"Default: {names[0]}.",
+class NoFilters(django_filters.FilterSet):
+    """A list with paging only, in a fixed order (the standards)."""
+
+
+class VersionFilter(django_filters.FilterSet):
+    standard = django_filters.CharFilter(
+        field_name="standard__slug", max_length=100, help_text="A standard's slug."
     )
+    status = django_filters.ChoiceFilter(choices=VersionStatus.choices)
+    ordering = TieBrokenOrdering("id", "effective_from")
+
+    class Meta:
+        model = StandardVersion
+        fields: list[str] = []
 
 
-def text(max_length: int, help_text: str) -> serializers.CharField:
-    return serializers.CharField(required=False, max_length=max_length, help_text=help_text)
-
-
-class VersionParams(ListParams):
-    standard = serializers.SlugField(required=False, max_length=100, help_text="A standard's slug.")
-    status = serializers.ChoiceField(choices=VersionStatus.choices, required=False)
-    ordering = ordering_field("id", "effective_from")
-    ORDERINGS = ("id", "effective_from")
-
-    def filter(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        if data.get("standard"):
-            queryset = queryset.filter(standard__slug=data["standard"])
-        if data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        return queryset
-
-
-class RequirementParams(ListParams):
-    provider_type = serializers.ChoiceField(
+class RequirementFilter(django_filters.FilterSet):
+    provider_type = django_filters.ChoiceFilter(
         choices=ProviderType.choices,
-        required=False,
+        method="applies_to",
         help_text="Only the requirements that apply to this type of provider.",
     )
-    section = text(40, "A section's code.")
-    theme = serializers.ChoiceField(choices=Theme.choices, required=False)
-    strength = serializers.ChoiceField(choices=Strength.choices, required=False)
+    section = text(40, "A section's code.", field_name="section__code")
+    theme = django_filters.ChoiceFilter(choices=Theme.choices)
+    strength = django_filters.ChoiceFilter(choices=Strength.choices)
 
-    def filter(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        if data.get("section"):
-            queryset = queryset.filter(section__code=data["section"])
-        if data.get("theme"):
-            queryset = queryset.filter(theme=data["theme"])
-        if data.get("strength"):
-            queryset = queryset.filter(strength=data["strength"])
-        return queryset
+    class Meta:
+        model = Requirement
+        fields: list[str] = []
 
-    def order(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        return queryset.order_by("section__order", "order", "id")
+    def applies_to(self, qs: QuerySet[Requirement], name: str, value: str) -> QuerySet[Requirement]:
+        return qs  # the selector (standards.selectors.requirements_for) applies it
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return super().filter_queryset(queryset).order_by("section__order", "order", "id")
 
 
-class AreaParams(ListParams):
-    region_code = text(9, "An ONS region code, e.g. E12000007 (London).")
-    ordering = ordering_field("code", "name")
-    ORDERINGS = ("code", "name")
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (or 1, 0); anything else is an error, not "not given"."""
 
-    def filter(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        if data.get("region_code"):
-            queryset = queryset.filter(region_code=data["region_code"].strip().upper())
-        return queryset
+    widget = forms.TextInput
 
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise forms.ValidationError("Must be a valid boolean.")
 
-class ProviderParams(ListParams):
-    area = text(9, "An area: its 3-digit LA code (e.g. 213) or its 9-character GSS code.")
-    provider_type = serializers.ChoiceField(choices=ProviderType.choices, required=False)
-    status = serializers.ChoiceField(choices=ProviderStatus.choices, required=False)
-    urn = text(20, "A unique reference number (URN) from GIAS.")
-    ukprn = text(8, "A UK provider reference number (UKPRN).")
-    name = text(100, "Part of the provider's name (any case).")
-    ordering = ordering_field("id", "name", "urn")
-    ORDERINGS = ("id", "name", "urn")
-
-    def filter(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        if data.get("area"):
-            code = data["area"].strip().upper()
-            queryset = queryset.filter(Q(area__code=code) | Q(area__gss_code=code))
-        for field in ("provider_type", "status"):
-            if data.get(field):
-                queryset = queryset.filter(**{field: data[field]})
-        for field in ("urn", "ukprn"):
-            if data.get(field):
-                queryset = queryset.filter(**{field: data[field].strip()})
-        if data.get("name"):
-            queryset = queryset.filter(name__icontains=data["name"].strip())
-        return queryset
+    def validate(self, value: Any) -> None:
+        pass
 
 
-class DeclarationParams(ListParams):
-    provider = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, help_text="A provider's id."
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class GapFilter(django_filters.FilterSet):
+    include_closed = StrictBooleanFilter(
+        method="read_by_selector",
+        help_text="Include resolved and superseded gaps (default false).",
     )
-    urn = text(20, "The provider's URN.")
-    version = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, help_text="A standard version's id."
-    )
-    period = text(7, "An academic year, e.g. 2026/27.")
-    status = serializers.ChoiceField(choices=DeclarationStatus.choices, required=False)
-    review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
-    ordering = ordering_field("id", "created_at", "updated_at", "submitted_at")
-    ORDERINGS = ("id", "created_at", "updated_at", "submitted_at")
 
-    def filter(self, queryset: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        if data.get("provider"):
-            queryset = queryset.filter(provider_id=data["provider"])
-        if data.get("urn"):
-            queryset = queryset.filter(provider__urn=data["urn"].strip())
-        if data.get("version"):
-            queryset = queryset.filter(version_id=data["version"])
-        for field in ("period", "status", "review_status"):
-            if data.get(field):
-                queryset = queryset.filter(**{field: data[field]})
-        return queryset
+    class Meta:
+        model = Gap
+        fields: list[str] = []
+
+    def read_by_selector(self, qs: QuerySet[Gap], name: str, value: Any) -> QuerySet[Gap]:
+        return qs  # scoring.selectors.gaps_for reads it
+
+
+def checked(
+    filterset_class: type[django_filters.FilterSet], data: Any, queryset: QuerySet[Any]
+) -> django_filters.FilterSet:
+    """A list's FilterSet over `queryset`, its query parameters checked: unknown ones and bad
+    values are a 400 naming them."""
+    known = {*filterset_class.base_filters, *PageParams().fields}
+    unknown = sorted(k for k in data if k not in known)
+    if unknown:
+        raise exceptions.ValidationError(
+            {k: ["This field is not known. Check its spelling."] for k in unknown}
+        )
+    PageParams(data={k: v for k, v in data.items() if k in PageParams().fields}).is_valid(
+        raise_exception=True
+    )
+    filterset = filterset_class(data=data, queryset=queryset)
+    if not filterset.form.is_valid():
+        raise exceptions.ValidationError(filterset.form.errors)
+    return filterset
+
+
+def _schema(item: django_filters.Filter) -> dict[str, Any]:
+    extra = item.extra
+    if isinstance(item, django_filters.OrderingFilter):
+        return {"type": "string", "enum": [v for f in item.param_map for v in (f, f"-{f}")]}
+    if isinstance(item, django_filters.ChoiceFilter):
+        return {"type": "string", "enum": [value for value, _ in extra["choices"]]}
+    if isinstance(item, django_filters.BooleanFilter):
+        return {"type": "boolean"}
+    if isinstance(item, django_filters.NumberFilter):
+        bounds = {"minimum": extra.get("min_value"), "maximum": extra.get("max_value")}
+        return {"type": "integer", **{k: v for k, v in bounds.items() if v is not None}}
+    schema: dict[str, Any] = {"type": "string", "minLength": 1}
+    if extra.get("max_length"):
+        schema["maxLength"] = extra["max_length"]
+    return schema
+
+
+PAGE_SCHEMAS = {
+    "page": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+    "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+}
+
+
+def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[OpenApiParameter]:
+    """The OpenAPI description of a list's query parameters, from its FilterSet."""
+    parameters = [
+        OpenApiParameter(name, _schema(item), description=item.extra.get("help_text", ""))
+        for name, item in filterset_class.base_filters.items()
+    ]
+    for name, field in PageParams().fields.items():
+        parameters.append(
+            OpenApiParameter(name, PAGE_SCHEMAS[name], description=field.help_text or "")
+        )
+    return parameters

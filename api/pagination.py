@@ -16,4 +16,4 @@ class ApiPagination(PageNumberPagination):
     invalid_page_message = "There is no page {page_number}: the last page is smaller."
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        return []  # documented with each list's filters (api.filters.ListParams)
+        return []  # documented with each list's filters (api.filters.filter_parameters)

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from api.serializers import ERROR_DESCRIPTIONS, ErrorSerializer
+from api.serializers.base import ERROR_DESCRIPTIONS, ErrorSerializer
 
 READ_ERRORS = (400, 401, 404, 405, 406, 429)
 WRITE_ERRORS = (400, 401, 403, 404, 405, 406, 409, 413, 415, 429)

@@ -1,32 +1,19 @@
 """/api/v1/: the REST API, its OpenAPI schema and its documentation pages."""
 
-from django.apps import apps
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api import docs, views
+from api import docs
 from api.errors import not_found
+from api.views import areas, declarations, gaps, providers, standards
 
 router = SimpleRouter()
-router.register("standards", views.StandardViewSet, basename="standard")
-router.register("versions", views.VersionViewSet, basename="version")
-router.register("declarations", views.DeclarationViewSet, basename="declaration")
-if apps.is_installed("scoring"):
-    # Results and gaps: providers/{id}/result/, providers/{id}/gaps/, areas/{code}/gaps/,
-    # gaps/{id}/; with the dashboards, areas/{code}/summary/.
-    from api import scoring
-
-    if apps.is_installed("dashboards"):
-        from api.dashboards import DashboardAreaViewSet
-
-        router.register("areas", DashboardAreaViewSet, basename="area")
-    else:
-        router.register("areas", scoring.ScoredAreaViewSet, basename="area")
-    router.register("providers", scoring.ScoredProviderViewSet, basename="provider")
-    router.register("gaps", scoring.GapViewSet, basename="gap")
-else:
-    router.register("areas", views.AreaViewSet, basename="area")
-    router.register("providers", views.ProviderViewSet, basename="provider")
+router.register("standards", standards.StandardViewSet, basename="standard")
+router.register("versions", standards.VersionViewSet, basename="version")
+router.register("declarations", declarations.DeclarationViewSet, basename="declaration")
+router.register("areas", areas.AreaViewSet, basename="area")
+router.register("providers", providers.ProviderViewSet, basename="provider")
+router.register("gaps", gaps.GapViewSet, basename="gap")
 
 app_name = "api"
 

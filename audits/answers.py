@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from standards.models import Requirement
 from standards.rules import is_https_url
 from standards.vocabulary import AnswerType
+
+if TYPE_CHECKING:
+    from audits.models import Answer
 
 MAX_REASON = 1000
 MAX_NOTE = 1000
@@ -31,6 +35,38 @@ class AnswerInput:
     not_applicable_reason: str = ""
     evidence_url: str = ""
     evidence_note: str = ""
+
+    @classmethod
+    def stored(cls, answer: Answer) -> AnswerInput:
+        """The answer as it is saved, ready to be parsed again or changed field by field."""
+        return cls(
+            value=answer.value,
+            not_applicable=answer.not_applicable,
+            not_applicable_reason=answer.not_applicable_reason,
+            evidence_url=answer.evidence_url,
+            evidence_note=answer.evidence_note,
+        )
+
+
+def merge_answer(current: Answer, given: Mapping[str, Any]) -> AnswerInput:
+    """The stored answer with the fields named in `given` changed: a value given without
+    not_applicable also sets not_applicable to false, and not_applicable set to true clears the
+    value."""
+    data = AnswerInput.stored(current)
+    if "value" in given:
+        data.value = given["value"]
+        if "not_applicable" not in given and given["value"] is not None:
+            data.not_applicable, data.not_applicable_reason = False, ""
+    if "not_applicable" in given:
+        data.not_applicable = given["not_applicable"]
+        if data.not_applicable and "value" not in given:
+            data.value = None
+        if not data.not_applicable and "not_applicable_reason" not in given:
+            data.not_applicable_reason = ""
+    for name in ("not_applicable_reason", "evidence_url", "evidence_note"):
+        if name in given:
+            setattr(data, name, given[name])
+    return data
 
 
 @dataclass

@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 
+from django.utils import timezone
+
 PERIOD_RE = re.compile(r"^(\d{4})/(\d{2})$")
 
 
@@ -33,3 +35,8 @@ def previous_period(period: str) -> str:
 def next_period(period: str) -> str:
     start = int(period[:4]) + 1
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+def today() -> dt.date:
+    """Today in the service's time zone: the day every declaration rule is judged on."""
+    return timezone.localdate()

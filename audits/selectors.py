@@ -13,14 +13,17 @@ from audits.answers import AnswerErrors, AnswerInput, parse_answer
 from audits.models import (
     Answer,
     AnswerChange,
-    AnswerReviewState,
     Declaration,
     DeclarationRound,
     DeclarationStatus,
 )
-from providers.models import Area, Provider
+from audits.periods import period_for, today
+from providers.models import Provider
 from providers.visibility import editable_providers, health_only, visible_areas, visible_providers
 from standards.models import Section, Standard, StandardVersion
+from standards.selectors import current_version
+
+DEFAULT_STANDARD = "send-statutory-baseline"
 
 
 def visible_declarations(*, user: Any) -> QuerySet[Declaration]:
@@ -54,15 +57,8 @@ class TaskStatus:
 
 def answer_errors(answer: Answer) -> dict[str, str]:
     """What submitting this answer as it stands would refuse, by field; empty when it is complete."""
-    data = AnswerInput(
-        value=answer.value,
-        not_applicable=answer.not_applicable,
-        not_applicable_reason=answer.not_applicable_reason,
-        evidence_url=answer.evidence_url,
-        evidence_note=answer.evidence_note,
-    )
     try:
-        parse_answer(answer.requirement, data, allow_blank=False)
+        parse_answer(answer.requirement, AnswerInput.stored(answer), allow_blank=False)
     except AnswerErrors as exc:
         return exc.errors
     return {}
@@ -272,8 +268,29 @@ def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
     )
 
 
-def area_for_round(*, user: Any, code: str) -> Area | None:
-    return visible_areas(user=user).filter(code=code).first()
+def round_providers(
+    *, user: Any, declaration_round: DeclarationRound, status: RoundStatus
+) -> tuple[list[tuple[Provider, Declaration | None]], list[tuple[Provider, Declaration | None]]]:
+    """The round's providers this person may see: those that submitted, with their latest
+    submission, and those that have not, with their draft if they have begun one.
+    Declarations against any version of the round's standard count for the round."""
+    visible_ids = set(
+        visible_providers(user=user)
+        .filter(area=declaration_round.area)
+        .values_list("pk", flat=True)
+    )
+    for_round = Declaration.objects.filter(
+        provider__area=declaration_round.area,
+        version__standard_id=declaration_round.version.standard_id,
+        period=declaration_round.period,
+    )
+    drafts = {d.provider_id: d for d in for_round.filter(status=DeclarationStatus.DRAFT)}
+    latest = {}
+    for d in for_round.filter(status=DeclarationStatus.SUBMITTED).order_by("submitted_at", "pk"):
+        latest[d.provider_id] = d
+    submitted = [(p, latest.get(p.pk)) for p in status.submitted if p.pk in visible_ids]
+    outstanding = [(p, drafts.get(p.pk)) for p in status.outstanding if p.pk in visible_ids]
+    return submitted, outstanding
 
 
 # ---- the self-audit pages -------------------------------------------------------------------
@@ -287,10 +304,6 @@ def declaration_for_editing(*, user: Any, pk: int) -> Declaration | None:
         .filter(pk=pk)
         .first()
     )
-
-
-def can_edit_provider(*, user: Any, provider: Provider) -> bool:
-    return editable_providers(user=user).filter(pk=provider.pk).exists()
 
 
 def open_round_for_provider(*, provider: Provider, on: dt.date) -> DeclarationRound | None:
@@ -310,6 +323,75 @@ def open_round_for_provider(*, provider: Provider, on: dt.date) -> DeclarationRo
         )
         .order_by("deadline", "pk")
         .distinct()
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a provider declares against next: a version (None when no standard is published),
+    an academic year, and the round it answers, if any."""
+
+    version: StandardVersion | None
+    period: str
+    round: DeclarationRound | None
+
+
+def declaration_target(
+    *, provider: Provider, period: str | None = None, standard: Standard | None = None
+) -> Target:
+    """The standard and year of the area's open round (when it matches the period or standard
+    asked for), else the standard asked for or the default one, this year or the year asked
+    for; against the version of the declaration begun for them (even if that version has since
+    been superseded), else the published version. Both doors start declarations from this."""
+    on = today()
+    declaration_round = open_round_for_provider(provider=provider, on=on)
+    if declaration_round is not None and (
+        (period is not None and declaration_round.period != period)
+        or (standard is not None and declaration_round.version.standard_id != standard.pk)
+    ):
+        declaration_round = None
+    if declaration_round is not None:
+        standard, period = declaration_round.version.standard, declaration_round.period
+    else:
+        period = period or period_for(on)
+        if standard is None:
+            default = current_version(slug=DEFAULT_STANDARD)
+            if default is None:
+                return Target(version=None, period=period, round=None)
+            standard = default.standard
+    begun = current_draft(provider=provider, standard=standard, period=period) or latest_submitted(
+        provider=provider, standard=standard, period=period
+    )
+    version = begun.version if begun is not None else current_version(slug=standard.slug)
+    return Target(version=version, period=period, round=declaration_round)
+
+
+def later_revision(declaration: Declaration) -> Declaration | None:
+    """The newest revision after this one, draft or submitted; None if there is none."""
+    return (
+        Declaration.objects.filter(
+            provider_id=declaration.provider_id,
+            version_id=declaration.version_id,
+            period=declaration.period,
+            revision__gt=declaration.revision,
+        )
+        .order_by("-revision")
+        .first()
+    )
+
+
+def later_submitted_revision(declaration: Declaration) -> Declaration | None:
+    """The newest submitted revision after this one, which supersedes it; None if there is none."""
+    return (
+        Declaration.objects.filter(
+            provider_id=declaration.provider_id,
+            version_id=declaration.version_id,
+            period=declaration.period,
+            revision__gt=declaration.revision,
+            status=DeclarationStatus.SUBMITTED,
+        )
+        .order_by("-revision")
         .first()
     )
 
@@ -362,15 +444,3 @@ def reviewable_declarations(*, user: Any) -> QuerySet[Declaration]:
             output_field=CharField(),
         )
     )
-
-
-def challenged_answers(*, declaration: Declaration) -> QuerySet[Answer]:
-    return declaration.answers.filter(review_state=AnswerReviewState.CHALLENGED)
-
-
-def round_openable_areas(*, user: Any) -> QuerySet[Area]:
-    """Areas for which the person may open a declaration round: their own as area officer."""
-    access = access_for(user)
-    if access.site_admin:
-        return Area.objects.all()
-    return Area.objects.filter(pk__in=access.area_ids)

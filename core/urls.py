@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from audits import urls as audits_urls
 from core import health, views
+from scoring.views import self_audit
+
+# The self-audit start page belongs to audits but shows the latest result, so scoring composes it.
+audits_patterns = [
+    path("providers/<int:pk>/self-audit/", self_audit, name="provider_home"),
+    *audits_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +27,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("providers.urls")),
     path("", include("scoring.urls")),
-    path("", include("audits.urls")),
+    path("", include((audits_patterns, audits_urls.app_name))),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
 ]

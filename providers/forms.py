@@ -1,20 +1,6 @@
 from django import forms
 
-from providers.models import ProviderStatus
-from standards.vocabulary import ProviderType
-
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-class ProviderFilterForm(forms.Form):
-    q = forms.CharField(label="Name or URN", required=False, max_length=100)
-    provider_type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any type"), *ProviderType.choices]
-    )
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *ProviderStatus.choices]
-    )
-    area = forms.CharField(required=False, max_length=9, widget=forms.HiddenInput)
 
 
 class GiasUploadForm(forms.Form):

@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.services import record
 from providers import selectors, services, visibility
-from providers.forms import GiasUploadForm, ProviderFilterForm
+from providers.filters import ProviderFilter
+from providers.forms import GiasUploadForm
 from providers.models import Area, Provider
 
 PAGE_SIZE = 50
@@ -14,27 +15,23 @@ PAGE_SIZE = 50
 
 @login_required
 def provider_list(request: HttpRequest) -> HttpResponse:
-    providers = visibility.visible_providers(user=request.user)
-    form = ProviderFilterForm(request.GET or None)
+    """The providers the person may see, filtered by the same FilterSet as the API's list."""
+    filterset = ProviderFilter(
+        request.GET or None, queryset=visibility.visible_providers(user=request.user)
+    )
     area = None
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            providers = providers.filter(Q(name__icontains=data["q"]) | Q(urn=data["q"].strip()))
-        if data["provider_type"]:
-            providers = providers.filter(provider_type=data["provider_type"])
-        if data["status"]:
-            providers = providers.filter(status=data["status"])
-        if data["area"]:
-            area = visibility.visible_areas(user=request.user).filter(code=data["area"]).first()
-            providers = providers.filter(area=area) if area else providers.none()
-    page = Paginator(providers.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["area"]:
+        code = filterset.form.cleaned_data["area"].strip().upper()
+        area = visibility.visible_areas(user=request.user).filter(code=code).first()
+    page = Paginator(filterset.qs.order_by("name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "providers/provider_list.html",
-        {"page": page, "form": form, "area": area, "query": query.urlencode()},
+        {"page": page, "form": filterset.form, "area": area, "query": query.urlencode()},
     )
 
 
@@ -57,7 +54,7 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 p for p in selectors.predecessor_chain(provider) if p.pk in visible_ids
             ],
             "successors": [p for p in selectors.successor_chain(provider) if p.pk in visible_ids],
-            "can_edit": visibility.editable_providers(user=request.user).filter(pk=pk).exists(),
+            "can_edit": visibility.can_edit_provider(user=request.user, provider=provider),
         },
     )
 
@@ -99,9 +96,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
                 for row in by_type
             ],
             "coverage": selectors.icb_coverage_for_area(area),
-            "can_import": visibility.importable_areas(user=request.user)
-            .filter(pk=area.pk)
-            .exists(),
+            "can_import": visibility.managed_areas(user=request.user).filter(pk=area.pk).exists(),
         },
     )
 
@@ -109,7 +104,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def area_import(request: HttpRequest, code: str) -> HttpResponse:
     area = _area_or_404(request, code)
-    if not visibility.importable_areas(user=request.user).filter(pk=area.pk).exists():
+    if not visibility.managed_areas(user=request.user).filter(pk=area.pk).exists():
         raise Http404("No such page")
     report = None
     form = (

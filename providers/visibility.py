@@ -1,6 +1,14 @@
-"""The one place that decides which areas, providers, trusts and ICBs a person may see or edit.
+"""The permissions module: what a person may see and change, deny by default.
 
-Every page, export and API endpoint that lists or shows these gets its queryset from here.
+- Roles: a person's role grants, read once per request by `accounts.access.access_for`.
+- Scope: the areas and providers they may see (`visible_*`), and from those every declaration,
+  result and gap (their provider's scope).
+- Can change: the providers whose declarations they may edit (`editable_providers`,
+  `can_edit_provider`), the areas whose officers' work they may do (`managed_areas`: GIAS
+  uploads and declaration rounds), and what they review (`review_scope`).
+
+Every page, export and API endpoint gets its queryset or its yes/no from here; the API reaches
+it through `api.permissions` (a DRF permission class and a filter backend).
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.access import access_for
-from providers.models import Area, IcbAreaCoverage, IntegratedCareBoard, Provider, Trust
+from providers.models import Area, IcbAreaCoverage, Provider
 from standards.vocabulary import ProviderType
 
 
@@ -73,26 +81,31 @@ def visible_areas(*, user: Any) -> QuerySet[Area]:
     return Area.objects.filter(Q(pk__in=access.area_ids) | Q(pk__in=_icb_area_ids(access.icb_ids)))
 
 
-def importable_areas(*, user: Any) -> QuerySet[Area]:
-    """Areas for which the person may upload a GIAS extract."""
+def can_edit_provider(*, user: Any, provider: Provider) -> bool:
+    return editable_providers(user=user).filter(pk=provider.pk).exists()
+
+
+def managed_areas(*, user: Any) -> QuerySet[Area]:
+    """Areas whose officers' work the person may do: upload a GIAS extract, open a declaration
+    round. Their own as an area officer; all for a site admin."""
     access = access_for(user)
     if access.site_admin:
         return Area.objects.all()
     return Area.objects.filter(pk__in=access.area_ids)
 
 
-def visible_trusts(*, user: Any) -> QuerySet[Trust]:
+def reviews_declarations(*, user: Any) -> bool:
+    """Whether the person has declarations to review: area and ICB officers, site admins."""
     access = access_for(user)
-    if access.reads_everything:
-        return Trust.objects.all()
-    return Trust.objects.filter(
-        Q(pk__in=access.trust_ids) | Q(pk__in=visible_providers(user=user).values("trust_id"))
-    )
+    return bool(access.site_admin or access.area_ids or access.icb_ids)
 
 
-def visible_icbs(*, user: Any) -> QuerySet[IntegratedCareBoard]:
+def review_scope(*, user: Any, provider: Provider) -> str | None:
+    """What of this provider's declarations the person reviews: "all" (its area's officers and
+    site admins), "health" (ICB officers who see it), or None."""
     access = access_for(user)
-    if access.reads_everything:
-        return IntegratedCareBoard.objects.all()
-    covering = IcbAreaCoverage.objects.filter(area_id__in=access.area_ids).values("icb_id")
-    return IntegratedCareBoard.objects.filter(Q(pk__in=access.icb_ids) | Q(pk__in=covering))
+    if access.site_admin or provider.area_id in access.area_ids:
+        return "all"
+    if access.icb_ids and visible_providers(user=user).filter(pk=provider.pk).exists():
+        return "health"
+    return None

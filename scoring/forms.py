@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import django_filters
 from django.http import QueryDict
 
 from audits.answers import AnswerErrors, parse_date_parts
 from audits.forms import DATE_PARTS
-from scoring.models import Gap, GapStatus
+from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapStatus
 
 STATUS_CHOICES = [
     (GapStatus.OPEN.value, "Open", "Nobody has planned action yet."),
@@ -48,6 +49,15 @@ class DateParts:
     year: str = ""
     bad: tuple[str, ...] = ()  # the parts in error: day, month, year
 
+    @classmethod
+    def posted(cls, data: QueryDict, name: str) -> DateParts:
+        """The three parts of a date as the form posted them (NAME-day, NAME-month, NAME-year)."""
+        return cls(
+            day=data.get(f"{name}-day", ""),
+            month=data.get(f"{name}-month", ""),
+            year=data.get(f"{name}-year", ""),
+        )
+
     @property
     def day_error(self) -> bool:
         return "day" in self.bad
@@ -83,11 +93,9 @@ class GapForm:
             self.status = data.get("status", "")
             self.action_plan = data.get("action_plan", "")
             self.owner = data.get("owner", "")
-            self.due = DateParts(*(data.get(f"due_date-{p}", "") for p in ("day", "month", "year")))
+            self.due = DateParts.posted(data, "due_date")
             self.accepted_reason = data.get("accepted_reason", "")
-            self.accepted = DateParts(
-                *(data.get(f"accepted_until-{p}", "") for p in ("day", "month", "year"))
-            )
+            self.accepted = DateParts.posted(data, "accepted_until")
             try:
                 self.row_version = int(data.get("row_version", ""))
             except ValueError:
@@ -139,3 +147,17 @@ class GapForm:
                     anchor = f"accepted_until-{self.accepted.bad[0]}"
                 links.append(ErrorLink(self.errors[name], anchor))
         return links
+
+
+# The gap statuses a person may set, which are also those of active gaps.
+ACTIVE_GAP_STATUS_CHOICES = [(s.value, s.label) for s in ACTIVE_GAP_STATUSES]
+
+
+class AreaGapFilter(django_filters.FilterSet):
+    """The filter of an area's gaps, shared by its page and the API."""
+
+    status = django_filters.ChoiceFilter(choices=ACTIVE_GAP_STATUS_CHOICES)
+
+    class Meta:
+        model = Gap
+        fields: list[str] = []

@@ -14,12 +14,47 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audits.views import home as self_audit_home
+from providers.models import Provider
 from scoring import selectors, services
 from scoring.engine import STRENGTHS
-from scoring.forms import GapForm
-from scoring.models import ACTIVE_GAP_STATUSES, GapStatus
+from scoring.forms import AreaGapFilter, GapForm
+from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapStatus
 
 PAGE_SIZE = 50
+
+
+def score_summary(user: Any, provider: Provider) -> dict[str, Any] | None:
+    """What the self-audit page shows of the provider's latest result and open gaps, from
+    `selectors.result_for` and `selectors.gaps_for`; None before anything is submitted. The
+    keys are described in templates/audits/includes/scoring_summary.html."""
+    try:
+        result = selectors.result_for(user=user, provider_id=provider.pk)
+        gaps = selectors.gaps_for(user=user, provider_id=provider.pk)
+    except ObjectDoesNotExist:
+        return None
+    if result.latest_declaration is None and not result.has_result:
+        return None
+    summary: dict[str, Any] = {
+        "in_progress": result.pending,
+        "result_url": reverse("scoring:result", args=[provider.pk]),
+        "gaps_url": reverse("scoring:gaps", args=[provider.pk]),
+    }
+    if result.has_result:
+        # Before the first result there are no gaps yet, rather than none.
+        summary["open_gaps"] = len(gaps.gaps)
+    if result.scores is not None:
+        summary["score"] = f"{result.scores.score:.0f}%"
+        summary["all_musts_met"] = result.scores.all_musts_met
+    if result.run is not None:
+        summary["scored_at"] = result.run.created_at
+    return summary
+
+
+@login_required
+def self_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider's self-audit start page (audits), with its latest result (scoring)."""
+    return self_audit_home.provider_home(request, pk, summary=score_summary)
 
 
 def _or_404(read: Any, **kwargs: Any) -> Any:
@@ -157,9 +192,9 @@ def gap(request: HttpRequest, pk: int, gap_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def area_gaps(request: HttpRequest, code: str) -> HttpResponse:
-    wanted = request.GET.get("status") or None
-    if wanted not in (None, *ACTIVE_GAP_STATUSES):
-        wanted = None
+    filters = AreaGapFilter(request.GET, queryset=Gap.objects.none())
+    # A status that is not one of the list's is ignored here; the API refuses it.
+    wanted = filters.form.cleaned_data.get("status") or None if filters.form.is_valid() else None
     found = _or_404(selectors.gaps_for_area, user=request.user, area_code=code, status=wanted)
     page = Paginator(found.gaps, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

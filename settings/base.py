@@ -359,7 +359,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "audits.models.ReviewStatus",
         "ProviderTypeEnum": "standards.vocabulary.ProviderType",
         "GapStatusEnum": "scoring.models.GapStatus",
-        "ActiveGapStatusEnum": "api.filters.ACTIVE_GAP_STATUS_CHOICES",
+        "ActiveGapStatusEnum": "scoring.forms.ACTIVE_GAP_STATUS_CHOICES",
     },
     "TAGS": [
         {"name": "standards", "description": "Standards, their versions and requirements."},

@@ -44,19 +44,19 @@ TASK_STATUS_TAGS = {
 
 @register.inclusion_tag("audits/includes/tag.html")
 def review_state_tag(state: str) -> dict[str, str]:
-    label, css = REVIEW_STATE_TAGS.get(state, (state, "govuk-tag--grey"))
+    label, css = REVIEW_STATE_TAGS.get(state, (state, "govuk-tag--grey"))  # type: ignore[call-overload]
     return {"label": label, "css": css}
 
 
 @register.inclusion_tag("audits/includes/tag.html")
 def review_status_tag(status: str) -> dict[str, str]:
-    label, css = REVIEW_STATUS_TAGS.get(status, (status, "govuk-tag--grey"))
+    label, css = REVIEW_STATUS_TAGS.get(status, (status, "govuk-tag--grey"))  # type: ignore[call-overload]
     return {"label": label, "css": css}
 
 
 @register.inclusion_tag("audits/includes/tag.html")
 def declaration_status_tag(declaration: Declaration) -> dict[str, str]:
-    label, css = DECLARATION_STATUS_TAGS.get(declaration.status, (declaration.status, ""))
+    label, css = DECLARATION_STATUS_TAGS.get(declaration.status, (declaration.status, ""))  # type: ignore[call-overload]
     return {"label": label, "css": css}
 
 

@@ -49,11 +49,17 @@ def test_create_validates(person):
 
 
 def test_bearer_token_authenticates_as_its_user(person):
-    raw = create_token(user=person, name="x").raw
+    other = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    token = create_token(user=person, name="x")
+    other_raw = create_token(user=other, name="x").raw
     client = APIClient()
-    response = client.get("/api/v1/standards/", HTTP_AUTHORIZATION=f"Bearer {raw}")
-    assert response.status_code == 200
-    assert client.get("/api/v1/standards/", HTTP_AUTHORIZATION=f"bearer {raw}").status_code == 200
+    for header in (f"Bearer {token.raw}", f"bearer {token.raw}"):
+        response = client.get("/api/v1/standards/", HTTP_AUTHORIZATION=header)
+        assert response.status_code == 200
+        request = response.renderer_context["request"]
+        assert request.user == person and request.auth.pk == token.token.pk
+    response = client.get("/api/v1/standards/", HTTP_AUTHORIZATION=f"Bearer {other_raw}")
+    assert response.renderer_context["request"].user == other
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,10 @@ import pytest
 
 from accounts.models import Role, User
 from accounts.services import grant_role
+from audits.models import Declaration
+from audits.periods import period_for
+from audits.services import start_declaration, submit_declaration, today
+from tests.audits.pages import client_for, complete
 from tests.providers.factories import AreaFactory, ProviderFactory
 from tests.standards.builders import document, make_version
 
@@ -88,3 +92,14 @@ def choices_version(db):
         },
     ]
     return make_version(doc, publish=True)
+
+
+@pytest.fixture
+def draft(choices_version, school, editor) -> Declaration:
+    return start_declaration(provider=school, user=editor, period=period_for(today())).declaration
+
+
+@pytest.fixture
+def submitted(draft, editor) -> Declaration:
+    complete(client_for(editor), draft)
+    return submit_declaration(declaration=draft, user=editor)

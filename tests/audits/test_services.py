@@ -274,10 +274,13 @@ def test_revision_copies_answers_into_a_new_draft(choices_version, school, edito
     declaration = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     fill(declaration, editor)
     submit_declaration(declaration=declaration, user=editor)
-    revision = start_revision(declaration=declaration, user=editor)
+    started = start_revision(declaration=declaration, user=editor)
+    revision = started.declaration
+    assert started.created
     assert revision.revision == 2 and revision.revises == declaration and revision.is_draft
     assert revision.answers.get(requirement_key="SCH-COUNT").value == Decimal("95")
-    assert start_revision(declaration=declaration, user=editor) == revision
+    again = start_revision(declaration=declaration, user=editor)
+    assert again.declaration == revision and not again.created
 
 
 def test_new_version_copies_by_key_marks_attention_and_never_copies_a_changed_type(
@@ -486,7 +489,7 @@ def test_a_revision_superseded_by_a_later_submission_cannot_be_reviewed(
     first = start_declaration(provider=school, user=editor, period=THIS_YEAR).declaration
     fill(first, editor)
     submit_declaration(declaration=first, user=editor)
-    second = start_revision(declaration=first, user=editor)
+    second = start_revision(declaration=first, user=editor).declaration
     # A draft revision does not supersede: the submitted revision can still be reviewed.
     review_declaration(declaration=first, reviewer=officer, accept=True)
     submit_declaration(declaration=second, user=editor)

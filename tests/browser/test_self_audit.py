@@ -496,7 +496,7 @@ def test_officer_pages_have_no_wcag_22_aa_violations(live_server, page: Page):
         accept=False,
         challenges={"SCH-POLICY-URL": "The page does not mention SEN support."},
     )
-    revision = start_revision(declaration=submitted, user=editor)
+    revision = start_revision(declaration=submitted, user=editor).declaration
     save_answer(
         declaration=revision,
         requirement_key="SCH-POLICY-URL",

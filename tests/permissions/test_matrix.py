@@ -165,7 +165,9 @@ def test_area_list_shows_only_the_scope(world: World, role: str) -> None:
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
 def test_filtering_by_another_area_shows_nothing(world: World, role: str) -> None:
-    html = client_for(world, role).get(f"/providers/?area={world.other_area.code}").content.decode()
+    response = client_for(world, role).get(f"/providers/?area={world.other_area.code}")
+    assert response.status_code == 200
+    html = response.content.decode()
     leaked = {
         name for name in ("Other Primary School", "Othershire Council") if f">{name}<" in html
     }

@@ -24,7 +24,7 @@ from scoring.specs import clear_caches
 from standards.models import StandardVersion
 from tests.audits.factories import make_declaration
 from tests.permissions.world import ROLES, World
-from tests.standards.builders import make_version
+from tests.standards.builders import document, make_version
 
 OK, CREATED, BAD, UNAUTH, FORBIDDEN, NOT_FOUND = 200, 201, 400, 401, 403, 404
 READS_ALL = {Role.NATIONAL_ANALYST, Role.SITE_ADMIN}
@@ -53,6 +53,25 @@ class ApiWorld:
     other_gap: Gap
 
 
+def icb_document() -> dict[str, Any]:
+    """The builders' standard, with a requirement for ICBs too, so that they have one to declare."""
+    doc = document()
+    doc["sections"][1]["requirements"].append(
+        {
+            "key": "ICB-HEALTH-ADVICE",
+            "title": "Health advice for EHC needs assessments",
+            "question": "Do you give health advice within six weeks?",
+            "theme": "health",
+            "applies_to": ["integrated_care_board"],
+            "strength": "must",
+            "answer": {"type": "yes_no"},
+            "rule": {"op": "is_yes"},
+            "citations": [{"document": "SEND Code of Practice", "reference": "9.52"}],
+        }
+    )
+    return doc
+
+
 @pytest.fixture
 def api_world(world: World, settings) -> ApiWorld:
     settings.REST_FRAMEWORK = {
@@ -61,7 +80,7 @@ def api_world(world: World, settings) -> ApiWorld:
     }
     cache.clear()
     clear_caches()
-    version = make_version(publish=True)
+    version = make_version(icb_document(), publish=True)
     failing = {**COMPLETE, "SCH-POLICY-URL": "http://insecure.example.org/sen"}
     for provider in (world.school, world.other_school):
         submitted = make_declaration(
@@ -482,12 +501,16 @@ def test_gap_lists_show_only_the_scope(api_world: ApiWorld, role: str) -> None:
     client = api_client(api_world, role)
     w = api_world.world
     own = client.get(f"/api/v1/areas/{w.area.code}/gaps/")
-    if own.status_code == 200:
+    if role in {*READS_ALL, Role.AREA_OFFICER, Role.ICB_OFFICER}:
+        assert own.status_code == 200
         shown = {g["id"] for g in own.json()["results"]}
         # The ICB officer sees health gaps only; the school's gap is not one.
         assert shown == (set() if role == Role.ICB_OFFICER else {api_world.gap.pk})
+    else:
+        assert own.status_code == 404
     other = client.get(f"/api/v1/providers/{w.other_school.pk}/gaps/")
     if role in READS_ALL:
+        assert other.status_code == 200
         assert {g["id"] for g in other.json()["results"]} == {api_world.other_gap.pk}
     else:
         assert other.status_code == 404

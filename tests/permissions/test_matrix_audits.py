@@ -77,7 +77,7 @@ def audit_world(db) -> AuditWorld:
         provider=world.other_school, version=version, answers=_school_answers()
     )
     editor = world.users[Role.PROVIDER_EDITOR]
-    draft = start_revision(declaration=submitted, user=editor)
+    draft = start_revision(declaration=submitted, user=editor).declaration
     other_draft = make_declaration(provider=world.other_school, version=version, revision=2)
     la_draft = make_declaration(provider=world.la, version=version, period=period)
     deadline = today() + dt.timedelta(days=60)
@@ -351,7 +351,9 @@ def test_self_audit_history_shows_only_that_providers_declarations(
     response = client_for(audit_world, role).get(
         f"/providers/{audit_world.world.school.pk}/self-audit/"
     )
+    assert response.status_code == 200
     html = response.content.decode()
+    assert f"/declarations/{audit_world.submitted.pk}/" in html
     links = {
         f"/declarations/{d.pk}/" for d in (audit_world.other_submitted, audit_world.other_draft)
     }

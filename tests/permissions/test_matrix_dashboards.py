@@ -172,7 +172,10 @@ def test_officers_never_see_another_scope(scored_world: World, role: str) -> Non
             f"/dashboards/icbs/{w.icb.code}/download/areas.csv",
         ]
     for path in pages:
-        body = client.get(path).content.decode("utf-8-sig")
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = response.content.decode("utf-8-sig")
+        assert any(name in body for name in ("Ownshire", "Own Primary School", "NHS Own ICB"))
         for name in ("Othershire", "Other Primary School", "NHS Other ICB"):
             assert name not in body, f"{name} on {path}"
 

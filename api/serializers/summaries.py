@@ -1,18 +1,13 @@
-"""The area summary: the same numbers as the area dashboard, from `dashboards.selectors`."""
+"""An area's summary: the same numbers as its dashboard."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
-from rest_framework.decorators import action
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from api.schema import READ_ERRORS, RETRY_AFTER, errors, merged
-from api.scoring import ScoredAreaViewSet
-from api.serializers import StrictSerializer, VersionRefSerializer, iso_time
+from api.serializers.base import StrictSerializer, iso_time
+from api.serializers.standards import VersionRefSerializer
 from dashboards import selectors as dashboard_selectors
 from dashboards.tables import Table, export_value
 
@@ -31,7 +26,7 @@ class HeadlineSerializer(serializers.Serializer):
 
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.ChoiceField(
         choices=[(k, k) for k in ("text", "count", "pct", "score", "average", "date", "figure")],
         help_text="count: a whole number; pct: a percentage (0 to 100); score, average: out of "
@@ -93,35 +88,3 @@ def summary_data(board: dashboard_selectors.AreaDashboard) -> dict[str, Any]:
         "headline": HeadlineSerializer(headline).data,
         "tables": [table_data(t) for t in board.tables.values()],
     }
-
-
-@extend_schema_view(
-    summary=extend_schema(
-        tags=["results and gaps"],
-        summary="Read an area's summary: the same numbers as its dashboard",
-        description="For the area's officers, national analysts and site admins (ICB officers "
-        "see areas through their ICB's dashboard, where only health requirements count).",
-        parameters=[
-            OpenApiParameter(
-                "code", str, location=OpenApiParameter.PATH, description="The 3-digit LA code."
-            ),
-            SummaryParams,
-            RETRY_AFTER,
-        ],
-        responses=merged({200: AreaSummarySerializer}, errors(*READ_ERRORS)),
-    ),
-)
-class DashboardAreaViewSet(ScoredAreaViewSet):
-    @action(detail=True, methods=["get"])
-    def summary(self, request: Request, code: str) -> Response:
-        params = SummaryParams(data=request.query_params.dict())
-        params.is_valid(raise_exception=True)
-        if len(code) != 3:
-            raise exceptions.NotFound()
-        try:
-            board = dashboard_selectors.area_dashboard(
-                user=request.user, code=code, standard_slug=params.validated_data.get("standard")
-            )
-        except dashboard_selectors.NotFound as exc:
-            raise exceptions.NotFound() from exc
-        return Response(summary_data(board))
