@@ -24,37 +24,14 @@ from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapStatus
 PAGE_SIZE = 50
 
 
-def score_summary(user: Any, provider: Provider) -> dict[str, Any] | None:
-    """What the self-audit page shows of the provider's latest result and open gaps, from
-    `selectors.result_for` and `selectors.gaps_for`; None before anything is submitted. The
-    keys are described in templates/audits/includes/scoring_summary.html."""
-    try:
-        result = selectors.result_for(user=user, provider_id=provider.pk)
-        gaps = selectors.gaps_for(user=user, provider_id=provider.pk)
-    except ObjectDoesNotExist:
-        return None
-    if result.latest_declaration is None and not result.has_result:
-        return None
-    summary: dict[str, Any] = {
-        "in_progress": result.pending,
-        "result_url": reverse("scoring:result", args=[provider.pk]),
-        "gaps_url": reverse("scoring:gaps", args=[provider.pk]),
-    }
-    if result.has_result:
-        # Before the first result there are no gaps yet, rather than none.
-        summary["open_gaps"] = len(gaps.gaps)
-    if result.scores is not None:
-        summary["score"] = f"{result.scores.score:.0f}%"
-        summary["all_musts_met"] = result.scores.all_musts_met
-    if result.run is not None:
-        summary["scored_at"] = result.run.created_at
-    return summary
+def _summary(user: Any, provider: Provider) -> dict[str, Any] | None:
+    return selectors.provider_score_summary(user=user, provider=provider)
 
 
 @login_required
 def self_audit(request: HttpRequest, pk: int) -> HttpResponse:
     """The provider's self-audit start page (audits), with its latest result (scoring)."""
-    return self_audit_home.provider_home(request, pk, summary=score_summary)
+    return self_audit_home.provider_home(request, pk, summary=_summary)
 
 
 def _or_404(read: Any, **kwargs: Any) -> Any:
