@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "audits",
     "api",
     "scoring",
+    "inclusion",
     "dashboards",
 ]
 
