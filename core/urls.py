@@ -9,6 +9,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("cookies/", views.cookies, name="cookies"),
+    path("find-a-setting/", include("inclusion.public.urls")),
     path("account/", include("accounts.urls")),
     path("account/tokens/", include("api.account_urls")),
     path("api/v1/", include("api.urls")),

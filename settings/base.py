@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "inclusion.public.privacy.NoCookiesOnFamilyPages",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -300,9 +301,17 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Family searches are never logged with their inputs (docs/families.md).
+    "filters": {"family_privacy": {"()": "inclusion.public.privacy.DropFamilyQueryStrings"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["family_privacy"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.server": {"level": "INFO", "filters": ["family_privacy"]},
+        "gunicorn.access": {"filters": ["family_privacy"]},
+    },
 }
 
 ENVIRONMENT = "local"
