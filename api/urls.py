@@ -1,7 +1,7 @@
 """/api/v1/: the REST API, its OpenAPI schema and its documentation pages."""
 
 from django.apps import apps
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from api import docs, views
@@ -35,5 +35,6 @@ urlpatterns = [
     path("docs/", docs.swagger_view, name="docs"),
     path("redoc/", docs.redoc_view, name="redoc"),
     *router.urls,
+    path("settings/", include("inclusion.api_settings")),
     re_path(r"^.*$", not_found),
 ]
