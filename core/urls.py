@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("standards/", include("standards.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("areas/", include("inclusion.officer.urls")),
     path("", include("providers.urls")),
     path("", include("scoring.urls")),
     path("", include("audits.urls")),
