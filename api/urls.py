@@ -36,5 +36,6 @@ urlpatterns = [
     path("redoc/", docs.redoc_view, name="redoc"),
     *router.urls,
     path("settings/", include("inclusion.api_settings")),
+    path("areas/<str:code>/inclusion-plan/", include("inclusion.api_plans")),
     re_path(r"^.*$", not_found),
 ]
