@@ -18,6 +18,14 @@ from inclusion.search_inputs import FIELDS, SearchInvalid, parse_search, read_in
 from providers.models import Area
 
 ERROR_ANCHORS = {"need": "need", "need_type": "need_type", "ehc": "ehc"}
+# Each broad area in plain words, under its name.
+BROAD_HINTS = {
+    BroadArea.COMMUNICATION: "Talking, listening and getting on with others. This can be autism.",
+    BroadArea.COGNITION: "Learning to read, write, count or think things through.",
+    BroadArea.SEMH: "Feelings, worries, or how they act.",
+    BroadArea.SENSORY_PHYSICAL: "Seeing, hearing, or moving about.",
+    BroadArea.OTHER: "Something else.",
+}
 
 
 def _need_groups() -> list[dict[str, object]]:
@@ -25,6 +33,7 @@ def _need_groups() -> list[dict[str, object]]:
         {
             "value": broad.value,
             "label": broad.label,
+            "hint": BROAD_HINTS[broad],
             "types": [
                 (code, NeedType(code).label) for code, b in BROAD_AREA_OF.items() if b == broad
             ],
