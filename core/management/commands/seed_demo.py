@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from accounts.services import grant_role
 from audits.demo import seed_demo_declarations
 from core.demo import DEMO_PASSWORD, DEMO_USERS
+from inclusion.demo import seed_demo_inclusion
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_demo_providers
 from providers.models import IcbAreaCoverage, Provider
 from providers.services import import_areas
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             )
             self.create_users()
             seed_demo_declarations(stdout=self.stdout)
+            seed_demo_inclusion(area_codes=DEMO_AREA_CODES, stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
