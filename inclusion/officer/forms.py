@@ -51,10 +51,10 @@ class DetailsForm(forms.Form):
     ordinarily_available_url = forms.URLField(
         assume_scheme="https",
         label="Link to the area’s own document",
-        help_text="For example, https://www.example.gov.uk/ordinarily-available-provision",
+        help_text="A web address starting with https://",
         required=False,
         max_length=500,
-        error_messages={"invalid": "Enter a web address, like https://www.example.gov.uk/send"},
+        error_messages={"invalid": "Enter a web address starting with https://"},
     )
     send_team_contact = forms.CharField(
         label="SEND team",
@@ -75,9 +75,7 @@ class DetailsForm(forms.Form):
         label="Local Offer web address",
         required=False,
         max_length=500,
-        error_messages={
-            "invalid": "Enter a web address, like https://www.example.gov.uk/local-offer"
-        },
+        error_messages={"invalid": "Enter a web address starting with https://"},
     )
 
 
