@@ -31,7 +31,7 @@ MEASURES_BY_KIND: dict[str, tuple[str, ...]] = {
     PlaceKind.ALTERNATIVE_PROVISION: (Measure.PLACED_AP,),
     PlaceKind.SPECIALIST_POST16: (Measure.PLACED_POST16,),
 }
-PLAIN_LABELS = {
+PLAIN_LABELS: dict[str, str] = {
     PlaceKind.RESOURCED_PROVISION: "Resourced provision",
     PlaceKind.SEN_UNIT: "SEN units",
     PlaceKind.SPECIAL_SCHOOL: "Special schools",

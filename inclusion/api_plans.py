@@ -42,10 +42,11 @@ class InclusionPlanThrottle(SimpleRateThrottle):
     scope = "inclusion_plan"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope, DEFAULT_RATE)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope, DEFAULT_RATE)
+        return str(rate) if rate is not None else None
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": str(self.get_ident(request))}
 
 
 class PlanSettingSerializer(serializers.Serializer):

@@ -37,7 +37,9 @@ class StartPlanForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["academic_year"].choices = [(y, y) for y in years]
+        field = self.fields["academic_year"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(y, y) for y in years]
 
 
 class DetailsForm(forms.Form):
@@ -158,7 +160,7 @@ class PlaceForm(forms.Form):
     def clean_on_roll(self) -> int | None:
         return _whole_number(self.cleaned_data.get("on_roll", ""), "number on roll")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if self.errors:
             return data

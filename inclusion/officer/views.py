@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from audits.periods import next_period, period_for
 from inclusion.models import CommonSetting, InclusionPlan, PlanStatus, SpecialistPlace
 from inclusion.officer.forms import (
@@ -69,6 +70,12 @@ def plan_page(*, edit: bool) -> Callable[[View], View]:
     return decorate
 
 
+def _actor(request: HttpRequest) -> User:
+    """The signed-in person (every page here needs one)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def _plan_url(plan: InclusionPlan) -> str:
     return reverse("inclusion_plans:plan", args=[plan.area.code, plan.pk])
 
@@ -92,7 +99,7 @@ def plan_list(request: HttpRequest, code: str) -> HttpResponse:
                 plan = services.start_plan(
                     area=area,
                     academic_year=form.cleaned_data["academic_year"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=_actor(request),
                 )
             except PlanError as exc:
                 form.add_error("academic_year", str(exc))
@@ -160,8 +167,8 @@ def plan_details(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_details(
-                plan=plan, details=PlanDetails(**form.cleaned_data), actor=request.user
-            )  # type: ignore[arg-type]
+                plan=plan, details=PlanDetails(**form.cleaned_data), actor=_actor(request)
+            )
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
@@ -205,8 +212,8 @@ def place_add(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
         assert form.provider is not None
         try:
             services.add_place(
-                plan=plan, provider=form.provider, values=form.values(), actor=request.user
-            )  # type: ignore[arg-type]
+                plan=plan, provider=form.provider, values=form.values(), actor=_actor(request)
+            )
         except ValidationError as exc:
             _service_errors(form, exc)
         else:
@@ -235,7 +242,7 @@ def place_change(request: HttpRequest, plan: InclusionPlan, place_pk: int) -> Ht
     form = PlaceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_place(place=place, values=form.values(), actor=request.user)  # type: ignore[arg-type]
+            services.change_place(place=place, values=form.values(), actor=_actor(request))
         except ValidationError as exc:
             _service_errors(form, exc)
         else:
@@ -248,7 +255,7 @@ def place_change(request: HttpRequest, plan: InclusionPlan, place_pk: int) -> Ht
 @plan_page(edit=True)
 def place_confirm(request: HttpRequest, plan: InclusionPlan, place_pk: int) -> HttpResponse:
     place = _place(plan, place_pk)
-    services.confirm_place(place=place, actor=request.user)  # type: ignore[arg-type]
+    services.confirm_place(place=place, actor=_actor(request))
     messages.success(request, f"{place.get_kind_display()} at {place.provider.name} confirmed")
     return redirect(_plan_url(plan) + "#places")
 
@@ -257,7 +264,7 @@ def place_confirm(request: HttpRequest, plan: InclusionPlan, place_pk: int) -> H
 def place_remove(request: HttpRequest, plan: InclusionPlan, place_pk: int) -> HttpResponse:
     place = _place(plan, place_pk)
     if request.method == "POST":
-        services.remove_place(place=place, actor=request.user)  # type: ignore[arg-type]
+        services.remove_place(place=place, actor=_actor(request))
         messages.success(request, f"{place.get_kind_display()} at {place.provider.name} removed")
         return redirect(_plan_url(plan) + "#places")
     return render(
@@ -275,13 +282,14 @@ def place_remove(request: HttpRequest, plan: InclusionPlan, place_pk: int) -> Ht
 def setting_add(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
     form = CommonSettingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        assert form.provider is not None
         try:
             services.add_common_setting(
                 plan=plan,
                 provider=form.provider,
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_actor(request),
             )
         except ValidationError as exc:
             _service_errors(form, exc)
@@ -302,7 +310,7 @@ def setting_remove(request: HttpRequest, plan: InclusionPlan, setting_pk: int) -
         CommonSetting.objects.select_related("provider"), plan=plan, pk=setting_pk
     )
     if request.method == "POST":
-        services.remove_common_setting(setting=setting, actor=request.user)  # type: ignore[arg-type]
+        services.remove_common_setting(setting=setting, actor=_actor(request))
         messages.success(request, f"{setting.provider.name} removed")
         return redirect(_plan_url(plan) + "#common")
     return render(
@@ -318,8 +326,8 @@ def plan_upload(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["spreadsheet"]
         report = spreadsheets.upload_plan(
-            plan=plan, source=upload, file_name=upload.name, actor=request.user
-        )  # type: ignore[arg-type]
+            plan=plan, source=upload, file_name=upload.name, actor=_actor(request)
+        )
         if report.ok:
             messages.success(request, f"{report.added} entries uploaded and confirmed")
             return redirect(_plan_url(plan) + "#places")
@@ -341,7 +349,7 @@ def plan_publish(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.publish_plan(plan=plan, actor=request.user)  # type: ignore[arg-type]
+            services.publish_plan(plan=plan, actor=_actor(request))
         except PlanError as exc:
             error = str(exc)
         else:

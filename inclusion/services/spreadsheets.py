@@ -297,18 +297,18 @@ def upload_plan(
     seen: dict[tuple[int, str], int] = {}
     ready: list[tuple[Provider, PlaceValues]] = []
     for line, column, reference, values in entries:
-        provider = providers.get(reference)
-        if provider is None:
+        found = providers.get(reference)
+        if found is None:
             rows.problem(line, column, f"{reference} is not the {column} of a setting we know")
             continue
-        key = (provider.pk, values.kind)
+        key = (found.pk, values.kind)
         if key in seen:
             rows.problem(
-                line, KIND, f"the same kind of place at {provider.name} is also on row {seen[key]}"
+                line, KIND, f"the same kind of place at {found.name} is also on row {seen[key]}"
             )
             continue
         seen[key] = line
-        ready.append((provider, values))
+        ready.append((found, values))
     report.problems = sorted(
         rows.problems,
         key=lambda p: (p.line or 0, REQUIRED.index(p.column) if p.column in REQUIRED else 99),
