@@ -48,6 +48,7 @@ class CoverageRow:
     places: int | None  # places commissioned, added up over entries that give a number
     places_unknown: int  # entries that give no number of places
     ehc_plans: int | None  # None: not published (suppressed) or not loaded
+    ehc_loaded: bool = True  # False when no placement figures are loaded for the area
 
     @property
     def places_text(self) -> str:
@@ -59,6 +60,8 @@ class CoverageRow:
 
     @property
     def ehc_text(self) -> str:
+        if not self.ehc_loaded:
+            return "no figures"
         return "not published" if self.ehc_plans is None else f"{self.ehc_plans:,}"
 
 
@@ -88,6 +91,8 @@ def _ehc_plans_by_kind(area: Area) -> tuple[str, dict[str, int | None]]:
     totals: dict[str, int | None] = {}
     for kind, group in MEASURES_BY_KIND.items():
         found = [values.get(m) for m in group]
+        if all(f is None for f in found):
+            continue  # not loaded
         # A total over any figure DfE does not publish is itself not published.
         if any(f is None or f[0] is None for f in found):
             totals[kind] = None
@@ -122,6 +127,7 @@ def area_coverage(*, area: Area, user: Any) -> Coverage:
                 places=sum(known) if known or not mine else None,
                 places_unknown=len(mine) - len(known),
                 ehc_plans=ehc.get(kind),
+                ehc_loaded=kind in ehc,
             )
         )
     chart = None

@@ -128,3 +128,5 @@ def test_without_a_plan_the_dashboard_says_so(client, dataset, version):
     coverage = area_coverage(area=area, user=None)
     assert coverage.plan is None and coverage.chart is None
     assert all(r.settings == 0 and r.places == 0 for r in coverage.rows)
+    # No placement figures loaded: "no figures", never "not published" nor 0.
+    assert {r.ehc_text for r in coverage.rows} == {"no figures"}
