@@ -390,19 +390,3 @@ def publish_plan(*, plan: InclusionPlan, actor: User | None) -> InclusionPlan:
         },
     )
     return plan
-
-
-@transaction.atomic
-def discard_draft(*, plan: InclusionPlan, actor: User | None) -> None:
-    """Delete a draft that is not wanted (published versions cannot be deleted)."""
-    plan = _locked_draft(plan)
-    label = str(plan)
-    changes = {"version": plan.version, "academic_year": plan.academic_year}
-    record(
-        actor=actor,
-        action="inclusion plan draft discarded",
-        obj=plan,
-        object_label=label,
-        changes=changes,
-    )
-    plan.delete()

@@ -169,3 +169,23 @@ def test_an_officer_starts_edits_publishes_and_starts_version_2_by_keyboard(
     check_page(page, "version 2")
     assert InclusionPlan.objects.filter(version=2, status=PlanStatus.DRAFT).exists()
     assert re.search(r"/areas/213/inclusion-plans/\d+/$", page.url)
+
+    # The other editing pages, empty and with their errors.
+    for link, button, error in (
+        ("Add a specialist place", "Add the entry", "Enter the URN or UKPRN of the setting"),
+        (
+            "Add a setting outside the area",
+            "Add the setting",
+            "Enter the URN or UKPRN of the setting",
+        ),
+        ("Upload an edited spreadsheet", "Upload", "Select a spreadsheet"),
+    ):
+        tab_to(page, link)
+        enter(page)
+        check_page(page, link)
+        tab_to(page, button)
+        enter(page)
+        expect(page.locator(".govuk-error-summary")).to_contain_text(error)
+        check_page(page, f"{link}, with an error")
+        tab_to(page, "Back to the plan")
+        enter(page)
