@@ -19,28 +19,26 @@ Nothing here says a setting is suitable or unsuitable, and nothing is scored.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Case,
     Exists,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Cast
 
 from audits.models import Answer, AnswerReviewState, Declaration, DeclarationStatus, ReviewStatus
 from inclusion.locations import Placement
 from inclusion.models import InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
-from inclusion.needs import BROAD_AREA_OF, BroadArea, NeedType
+from inclusion.needs import BROAD_AREA_OF, NeedType
 from providers.models import OPEN_STATUSES, Area, Phase, Provider
 from standards.vocabulary import ProviderType
 
@@ -258,17 +256,22 @@ def _need_label(code: str) -> str:
 
 
 def place_reasons(
-    *, provider_ids: QuerySet | list[int], query: SearchQuery
+    *, provider_ids: Collection[int], area_ids: Collection[int], query: SearchQuery
 ) -> dict[int, list[Reason]]:
-    """Confirmed specialist places for the need, in the latest published plans."""
+    """Confirmed specialist places for the need, in the latest published plans.
+
+    Read by the settings' areas (an index), then kept for the settings in `provider_ids`.
+    """
     codes = query.need_codes
     reasons: dict[int, list[Reason]] = {}
-    if not codes:
+    if not codes or not provider_ids:
         return reasons
     rows = SpecialistPlace.objects.filter(
-        plan__in=latest_published_plans(), confirmed=True, provider_id__in=provider_ids
+        plan__in=latest_published_plans(), confirmed=True, provider__area_id__in=list(area_ids)
     ).values_list("provider_id", "kind", "need_types", "age_low", "age_high", "plan__area__name")
     for provider_id, kind, need_types, low, high, area_name in rows:
+        if provider_id not in provider_ids:
+            continue
         matched = [c for c in (need_types or []) if c in codes]
         if not matched:
             continue
@@ -297,20 +300,22 @@ def latest_accepted_declarations() -> QuerySet[Declaration]:
 
 
 def declared_reasons(
-    *, provider_ids: QuerySet | list[int], query: SearchQuery
+    *, provider_ids: Collection[int], area_ids: Collection[int], query: SearchQuery
 ) -> dict[int, list[Reason]]:
-    """Provision for the need in an accepted declaration's accepted answers."""
+    """Provision for the need in the accepted answers of a latest, accepted declaration."""
     codes = {c.upper() for c in query.need_codes}
     broad = {BROAD_AREA_OF[c] for c in query.need_codes}
     reasons: dict[int, list[Reason]] = {}
-    if not codes:
+    if not codes or not provider_ids:
         return reasons
     rows = Answer.objects.filter(
         requirement_key__in=DECLARED_NEEDS_KEYS,
         review_state=AnswerReviewState.ACCEPTED,
-        declaration__in=latest_accepted_declarations().filter(provider_id__in=provider_ids),
+        declaration__in=latest_accepted_declarations().filter(provider__area_id__in=list(area_ids)),
     ).values_list("declaration__provider_id", "value_choices")
     for provider_id, choices in rows:
+        if provider_id not in provider_ids:
+            continue
         values = {str(v) for v in (choices or [])}
         if {v.upper() for v in values} & codes or values & broad:
             text = "The setting says it makes provision for this need, and the area has accepted it"
@@ -321,48 +326,58 @@ def declared_reasons(
 def find_settings(
     *, query: SearchQuery, page: int | str = 1, per_page: int = PAGE_SIZE
 ) -> SearchResults:
-    """One page of settings for the query, those with places or support for the need first."""
-    found = candidates(query=query)
-    ids = found.values("pk")
-    reasons = place_reasons(provider_ids=ids, query=query)
-    for provider_id, extra in declared_reasons(provider_ids=ids, query=query).items():
+    """One page of settings for the query, those with places or support for the need first.
+
+    The database finds the candidates in one query (by area through its index, or by a box on
+    the grid, then the circle), returning four small columns; they are ordered here, and only
+    the page's settings are then read in full.
+    """
+    rows = list(candidates(query=query).values_list("pk", "area_id", "name", "easting", "northing"))
+    ids = {row[0] for row in rows}
+    area_ids = {row[1] for row in rows if row[1] is not None}
+    reasons = place_reasons(provider_ids=ids, area_ids=area_ids, query=query)
+    declared = declared_reasons(provider_ids=ids, area_ids=area_ids, query=query)
+    for provider_id, extra in declared.items():
         reasons.setdefault(provider_id, []).extend(extra)
-    matched = sorted(reasons)
-    ordered = found.annotate(
-        group=Case(
-            When(pk__in=matched, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    ).select_related("area")
-    distance_available = query.origin is not None
-    if query.origin is not None:
-        dx = Cast(F("easting"), FloatField()) - Value(float(query.origin.easting))
-        dy = Cast(F("northing"), FloatField()) - Value(float(query.origin.northing))
-        ordered = ordered.annotate(distance_sq=dx * dx + dy * dy).order_by(
-            "group", F("distance_sq").asc(nulls_last=True), "name", "pk"
-        )
-    else:
-        ordered = ordered.order_by("group", "name", "pk")
-    paginator = Paginator(ordered, per_page)
-    current = paginator.get_page(page)
-    results = []
-    for provider in current.object_list:
-        miles = None
-        if query.origin is not None and provider.easting is not None:
-            miles = round((provider.distance_sq**0.5) / METRES_PER_MILE, 1)
-        results.append(
-            SettingResult(
-                provider=provider, distance_miles=miles, reasons=reasons.get(provider.pk, [])
+    origin = query.origin
+
+    def metres(easting: int | None, northing: int | None) -> float | None:
+        if origin is None or easting is None or northing is None:
+            return None
+        return float(((easting - origin.easting) ** 2 + (northing - origin.northing) ** 2) ** 0.5)
+
+    keyed = []
+    for pk, _area, name, easting, northing in rows:
+        distance = metres(easting, northing)
+        keyed.append(
+            (
+                0 if pk in reasons else 1,
+                distance is None,
+                distance or 0.0,
+                name.casefold(),
+                pk,
+                distance,
             )
         )
+    keyed.sort()
+    paginator = Paginator(keyed, per_page)
+    current = paginator.get_page(page)
+    on_page = list(current.object_list)
+    providers = Provider.objects.select_related("area").in_bulk([k[4] for k in on_page])
+    results = [
+        SettingResult(
+            provider=providers[k[4]],
+            distance_miles=None if k[5] is None else round(k[5] / METRES_PER_MILE, 1),
+            reasons=reasons.get(k[4], []),
+        )
+        for k in on_page
+        if k[4] in providers
+    ]
     return SearchResults(
         query=query,
         page=current,
         results=results,
-        with_support_count=len(matched),
+        with_support_count=len(reasons),
         total=paginator.count,
-        distance_available=distance_available,
+        distance_available=origin is not None,
     )
-
-
-def broad_area_label(value: str) -> str:
-    return BroadArea(value).label if value in BroadArea.values else ""
