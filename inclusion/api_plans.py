@@ -115,10 +115,8 @@ class InclusionPlanSerializer(serializers.Serializer):
     common_settings = CommonSettingSerializer(many=True)
 
 
-class InclusionPlanErrorSerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    title = serializers.CharField()
-    detail = serializers.CharField()
+# The API's one error shape (the "Error" component, defined with the API's own serializers).
+ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
 
 
 def _setting(provider: Provider) -> dict[str, Any]:
@@ -208,7 +206,7 @@ class InclusionPlanView(APIView):
         responses={
             200: InclusionPlanSerializer,
             **{
-                code: OpenApiResponse(response=InclusionPlanErrorSerializer, description=text)
+                code: OpenApiResponse(response=ERROR_SCHEMA, description=text)
                 for code, text in (
                     (404, "No such area, or it has no published plan."),
                     (405, "Only GET is allowed."),
