@@ -34,6 +34,7 @@ def test_the_search_page_asks_the_questions(client):
 def test_a_postcode_search_lists_settings_with_places_first_with_reasons(client, home):
     near = setting(home, name="Near Primary", easting=529950, northing=179400)
     setting(home, name="Another Primary", easting=529900, northing=179300)
+    setting(home, name="Unplaced Primary")
     make_plan(home, [place(near, need_types=["ASD"])])
     response = client.get(
         SEARCH,
@@ -50,7 +51,8 @@ def test_a_postcode_search_lists_settings_with_places_first_with_reasons(client,
         < text.index("Another Primary")
     )
     assert "Resourced provision for autistic spectrum disorder" in text
-    assert "about 0.0 miles away" in text or "about 0.0 mile" in text
+    assert "less than 0.1 miles away" in text
+    assert "Unplaced Primary" in text and "We do not know how far away it is" in text
     assert "section 41" in text and "in the usual way" in text
     assert "Most places at special schools are only for children with an EHC plan" in text
     assert 'value="sw1p 3ny"' in text  # answers kept
