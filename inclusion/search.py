@@ -157,13 +157,6 @@ class SearchResults:
     distance_available: bool
 
 
-def age_for_year_group(year_group: str) -> int:
-    try:
-        return YEAR_GROUPS[year_group][1]
-    except KeyError:
-        raise SearchError("year_group", "Select the year group your child will join") from None
-
-
 def area_for_code(*, code: str) -> Area:
     """The area with this 3-digit LA code or 9-character GSS code (or an alias of one)."""
     text = (code or "").strip().upper()

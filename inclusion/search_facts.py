@@ -15,12 +15,11 @@ from audits.models import Answer, AnswerReviewState, Declaration
 from inclusion.models import PlaceKind, SpecialistPlace
 from inclusion.needs import NeedType
 from inclusion.search import (
-    OPEN_STATUSES,
     SETTING_TYPES,
     latest_accepted_declarations,
     latest_published_plans,
 )
-from providers.models import Provider
+from providers.models import OPEN_STATUSES, Provider
 
 # Links families use: the SEN information report (schools), what other settings publish instead,
 # and the accessibility plan.
