@@ -310,7 +310,6 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "django.server": {"level": "INFO", "filters": ["family_privacy"]},
-        "gunicorn.access": {"filters": ["family_privacy"]},
     },
 }
 
