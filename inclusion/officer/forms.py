@@ -35,11 +35,12 @@ class StartPlanForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, years: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, years: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`years`: (academic year, what starting it would do) for each year offered."""
         super().__init__(*args, **kwargs)
         field = self.fields["academic_year"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(y, y) for y in years]
+        field.choices = years
 
 
 class DetailsForm(forms.Form):

@@ -80,16 +80,30 @@ def _plan_url(plan: InclusionPlan) -> str:
     return reverse("inclusion_plans:plan", args=[plan.area.code, plan.pk])
 
 
-def _years() -> list[str]:
+def _years(plans: list[InclusionPlan]) -> list[tuple[str, str]]:
+    """This academic year and the next, each said with what starting it would do."""
     current = period_for(timezone.localdate())
-    return [current, next_period(current)]
+    choices = []
+    for year in (current, next_period(current)):
+        mine = [p for p in plans if p.academic_year == year]
+        draft = next((p for p in mine if p.status == PlanStatus.DRAFT), None)
+        published = next((p for p in mine if p.status == PlanStatus.PUBLISHED), None)
+        if draft is not None:
+            label = f"{year}: version {draft.version} is already a draft"
+        elif published is not None:
+            label = f"{year}: version {max(p.version for p in mine) + 1}, a copy of version {published.version}"
+        else:
+            label = f"{year}: version 1, proposed from GIAS"
+        choices.append((year, label))
+    return choices
 
 
 @login_required
 def plan_list(request: HttpRequest, code: str) -> HttpResponse:
     area = _area(request, code, edit=False)
     can_edit = selectors.can_edit(user=request.user, area=area)
-    form = StartPlanForm(request.POST or None, years=_years())
+    plans = list(selectors.area_plans(area=area))
+    form = StartPlanForm(request.POST or None, years=_years(plans))
     status = 200
     if request.method == "POST":
         if not can_edit:
@@ -114,7 +128,7 @@ def plan_list(request: HttpRequest, code: str) -> HttpResponse:
         "inclusion/officer/plan_list.html",
         {
             "area": area,
-            "plans": selectors.area_plans(area=area),
+            "plans": plans,
             "form": form,
             "can_edit": can_edit,
         },

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 
 from accounts.models import Role, User
 from accounts.services import grant_role
+from audits.periods import period_for
 from inclusion.models import EntrySource, InclusionPlan, PlaceKind, SpecialistPlace
 from providers.models import ResourcedProvision
 from standards.vocabulary import ProviderType
 from tests.providers.factories import AreaFactory, ProviderFactory
 
 PASSWORD = "inclusion-tests-password-1"
-YEAR = "2026/27"
+# This academic year: the officers' pages offer this year and the next.
+YEAR = period_for(dt.date.today())
 
 
 class InclusionPlanFactory(factory.django.DjangoModelFactory):

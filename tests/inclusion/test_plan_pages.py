@@ -116,6 +116,8 @@ def test_an_analyst_cannot_start_a_plan(client, world):
 
 def test_an_officer_starts_edits_publishes_and_starts_version_2(client, world):
     client.force_login(world["officer"])
+    listing = client.get(reverse("inclusion_plans:list", args=["213"])).content.decode()
+    assert f"{YEAR}: version 1, proposed from GIAS" in listing
     response = client.post(reverse("inclusion_plans:list", args=["213"]), {"academic_year": YEAR})
     plan = InclusionPlan.objects.get()
     assert response.status_code == 302 and response["Location"] == url("plan", plan)
@@ -172,6 +174,8 @@ def test_an_officer_starts_edits_publishes_and_starts_version_2(client, world):
     # A published version's edit pages send the officer back, changing nothing.
     assert client.get(url("details", plan))["Location"] == url("plan", plan)
 
+    listing = client.get(reverse("inclusion_plans:list", args=["213"])).content.decode()
+    assert f"{YEAR}: version 2, a copy of version 1" in listing
     response = client.post(reverse("inclusion_plans:list", args=["213"]), {"academic_year": YEAR})
     second = InclusionPlan.objects.get(version=2)
     assert response["Location"] == url("plan", second)
@@ -262,7 +266,7 @@ def test_download_and_upload_pages(client, world, draft):
     assert response.status_code == 200
     assert (
         response["Content-Disposition"]
-        == 'attachment; filename="inclusion-plan-213-2026-27-v1.xlsx"'
+        == f'attachment; filename="inclusion-plan-213-{YEAR.replace("/", "-")}-v1.xlsx"'
     )
     assert response.content[:2] == b"PK"
     bad = io.BytesIO(b"URN,Kind\r\n700001,SEN unit\r\n")

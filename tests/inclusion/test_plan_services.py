@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEvent
+from audits.periods import next_period
 from inclusion.canonical import canonical_bytes, plan_document
 from inclusion.entries import PlaceValues
 from inclusion.models import EntrySource, InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
@@ -174,7 +175,7 @@ def test_version_2_copies_the_published_version_and_supersedes_it(world):
     assert first.status == PlanStatus.SUPERSEDED
     assert latest_published_plan(area_code="213") == second
     # Another year starts again from GIAS.
-    other_year = start_plan(area=world["area"], academic_year="2027/28", actor=officer)
+    other_year = start_plan(area=world["area"], academic_year=next_period(YEAR), actor=officer)
     assert other_year.version == 1 and not any(p.confirmed for p in other_year.places.all())
 
 
