@@ -287,9 +287,10 @@ def test_the_committed_schema_documents_every_error_shape():
             codes = set(operation["responses"])
             # Public operations (no `security`: anyone may call them) never answer 401.
             expected = {"401", "404", "429"} if "security" in operation else {"404", "429"}
-            assert expected <= codes or (
-                path.endswith("/declarations/") and method == "post"
-            ), (path, method)
+            assert expected <= codes or (path.endswith("/declarations/") and method == "post"), (
+                path,
+                method,
+            )
             for code, response in operation["responses"].items():
                 if code.startswith("4"):
                     assert response["content"]["application/json"]["schema"] == {
