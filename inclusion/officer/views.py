@@ -63,7 +63,11 @@ def plan_page(*, edit: bool) -> Callable[[View], View]:
                     f"Version {plan.version} is {plan.get_status_display().lower()}: it cannot be changed.",
                 )
                 return redirect(_plan_url(plan))
-            return view(request, plan, **kwargs)
+            try:
+                return view(request, plan, **kwargs)
+            except PlanError as exc:  # published meanwhile, by someone else
+                messages.info(request, str(exc))
+                return redirect(_plan_url(plan))
 
         return wrapped
 

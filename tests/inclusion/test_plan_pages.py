@@ -299,3 +299,22 @@ def test_a_published_plan_cannot_be_changed_through_the_pages(client, world, dra
     response = client.post(url("place_remove", draft, place.pk))
     assert response.status_code == 302 and response["Location"] == url("plan", draft)
     assert draft.places.count() == 5
+
+
+def test_a_plan_published_meanwhile_is_not_changed_and_says_why(client, world, draft, monkeypatch):
+    """The page checked the draft, then someone else published it before the change landed."""
+    from inclusion.officer import views
+
+    client.force_login(world["officer"])
+    place = draft.places.first()
+
+    def published_meanwhile(**kwargs):
+        raise views.PlanError("Version 1 of this plan is published, so it cannot be changed.")
+
+    monkeypatch.setattr(views.services, "remove_place", published_meanwhile)
+    response = client.post(url("place_remove", draft, place.pk), follow=True)
+    assert response.status_code == 200
+    assert (
+        "Version 1 of this plan is published, so it cannot be changed." in response.content.decode()
+    )
+    assert draft.places.count() == 5
