@@ -54,12 +54,17 @@ class Inputs:
         return not (self.postcode or self.area or self.age or self.year_group)
 
 
+def _printable(text: str) -> str:
+    """The text without control characters (PostgreSQL refuses NUL), trimmed."""
+    return "".join(c for c in text if c.isprintable()).strip()
+
+
 def _one(data: Mapping[str, object], name: str) -> str:
     getter = getattr(data, "get", None)
     value = getter(name, "") if getter else ""
     if isinstance(value, list | tuple):
         value = value[0] if value else ""
-    return str(value or "").strip()[:100]
+    return _printable(str(value or ""))[:100]
 
 
 def _many(data: Mapping[str, object], name: str) -> tuple[str, ...]:
@@ -69,7 +74,8 @@ def _many(data: Mapping[str, object], name: str) -> tuple[str, ...]:
     else:
         raw = data.get(name, [])
         values = raw if isinstance(raw, list | tuple) else [raw]
-    return tuple(dict.fromkeys(str(v).strip()[:20] for v in values if str(v).strip()))[:20]
+    cleaned = (_printable(str(v))[:20] for v in values)
+    return tuple(dict.fromkeys(v for v in cleaned if v))[:20]
 
 
 def read_inputs(data: Mapping[str, object]) -> Inputs:

@@ -110,3 +110,18 @@ def test_searches_are_throttled_per_address_in_their_own_scope(settings, home):
     params = {"area": "213", "age": "7"}
     assert [one.get(URL, params).status_code for _ in range(3)] == [200, 200, 429]
     assert two.get(URL, params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"area": "2\x0013", "age": "7"},
+        {"area": "213", "age": "7", "also": "\x00"},
+        {"postcode": "SW1P\x003NY", "age": "7\x00"},
+        {"area": "213", "age": "7", "page": "\x00"},
+        {"area": "€" * 500, "age": "٣"},
+    ],
+)
+def test_control_characters_and_odd_text_never_cause_a_server_error(client, home, params):
+    assert APIClient().get(URL, params).status_code in (200, 400)
+    assert client.get("/find-a-setting/", params).status_code == 200
