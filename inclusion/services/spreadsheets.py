@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from inclusion.entries import MAX_AGE, PlaceValues, parse_kind, parse_need_types
-from inclusion.models import InclusionPlan, PlaceKind, SpecialistPlace
+from inclusion.models import CommonSetting, InclusionPlan, PlaceKind, SpecialistPlace
 from inclusion.needs import NeedType
 from inclusion.services.plans import PlanError, replace_places
 from providers.csvfiles import FileProblem, FileRejected, open_csv
@@ -110,12 +110,39 @@ def xlsx_bytes(*, plan: InclusionPlan) -> bytes:
     for column, width in zip("ABCDEFGHIJK", (10, 10, 40, 24, 20, 8, 8, 10, 10, 8, 8), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
+    details = book.create_sheet("Summary and contacts")
+    for label, value in (
+        ("What every mainstream setting offers", plan.ordinarily_available_summary),
+        ("The area's own document", plan.ordinarily_available_url),
+        ("SEND team", plan.send_team_contact),
+        ("SENDIASS", plan.sendiass_contact),
+        ("Local Offer", plan.local_offer_url),
+    ):
+        details.append([label, ILLEGAL_CHARACTERS_RE.sub("", _safe(value))])
+    details.column_dimensions["A"].width = 36
+    details.column_dimensions["B"].width = 80
+    common = book.create_sheet("Settings outside the area")
+    common.append(["URN", "UKPRN", "Setting", "Kind", "Note"])
+    for setting in (
+        CommonSetting.objects.filter(plan=plan)
+        .select_related("provider")
+        .order_by("provider__name")
+    ):
+        common.append(
+            [
+                setting.provider.urn or "",
+                setting.provider.ukprn or "",
+                ILLEGAL_CHARACTERS_RE.sub("", _safe(setting.provider.name)),
+                setting.get_kind_display(),
+                ILLEGAL_CHARACTERS_RE.sub("", _safe(setting.note)),
+            ]
+        )
     about = book.create_sheet("About")
     for line in (
         f"Check SEND provision: {plan}",
         f"Kinds: {KIND_LABELS}",
         f"Need types (GIAS codes, separated by semicolons): {NEED_CODES}",
-        "Upload the edited first sheet back: every row becomes a confirmed entry.",
+        "Upload the edited first sheet back: every row becomes a confirmed entry. The other sheets are for reading.",
         "Contains public sector information licensed under the Open Government Licence v3.0.",
     ):
         about.append([line])

@@ -75,7 +75,26 @@ def test_a_downloaded_csv_uploads_back_unchanged_but_confirmed(plan, world):
 
 
 def test_a_downloaded_xlsx_uploads_back_with_an_edit(plan, world):
+    from inclusion.services.plans import PlanDetails, add_common_setting, update_details
+
+    update_details(plan=plan, details=PlanDetails(send_team_contact="send@example.org"), actor=None)
+    add_common_setting(plan=plan, provider=world["plain"], kind="cross_border", note="", actor=None)
+    plan.refresh_from_db()
     book = load_workbook(io.BytesIO(xlsx_bytes(plan=plan)))
+    assert book.sheetnames == [
+        "Specialist places",
+        "Summary and contacts",
+        "Settings outside the area",
+        "About",
+    ]
+    assert ["SEND team", "send@example.org"] in [
+        [c.value for c in r] for r in book["Summary and contacts"]
+    ]
+    assert [c.value for c in book["Settings outside the area"][2]][:3] == [
+        "700005",
+        None,
+        "Birch Primary School",
+    ]
     sheet = book["Specialist places"]
     assert [c.value for c in sheet[1]] == list(COLUMNS)
     for row in sheet.iter_rows(min_row=2):
