@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -190,21 +191,28 @@ def area_of_placement(*, placement: Placement) -> Area | None:
     return Area.objects.get(pk=chosen)
 
 
-def _located(queryset: QuerySet[Provider], origin: Placement, radius: float) -> QuerySet[Provider]:
-    """Providers within `radius` metres of `origin`: a box on the grid first, then the circle."""
+def _within(origin: Placement, radius: float) -> tuple[Q, Any]:
+    """A condition for providers within `radius` metres of `origin`, and their squared distance.
+
+    The box on the grid comes first, so that an index on easting and northing can find the
+    rows; the circle is then checked on those rows.
+    """
     r = int(radius) + 1
     dx = Cast(F("easting"), FloatField()) - Value(float(origin.easting))
     dy = Cast(F("northing"), FloatField()) - Value(float(origin.northing))
-    return (
-        queryset.filter(
-            easting__gte=max(0, origin.easting - r),
-            easting__lte=origin.easting + r,
-            northing__gte=max(0, origin.northing - r),
-            northing__lte=origin.northing + r,
-        )
-        .annotate(distance_sq=dx * dx + dy * dy)
-        .filter(distance_sq__lte=float(radius) ** 2)
+    box = Q(
+        easting__gte=max(0, origin.easting - r),
+        easting__lte=origin.easting + r,
+        northing__gte=max(0, origin.northing - r),
+        northing__lte=origin.northing + r,
     )
+    return box & Q(distance_sq__lte=float(radius) ** 2), dx * dx + dy * dy
+
+
+def _located(queryset: QuerySet[Provider], origin: Placement, radius: float) -> QuerySet[Provider]:
+    """Providers within `radius` metres of `origin`, with their squared distance."""
+    near, distance_sq = _within(origin, radius)
+    return queryset.annotate(distance_sq=distance_sq).filter(near)
 
 
 def _age_filter(age: int) -> Q:
@@ -226,11 +234,13 @@ def candidates(*, query: SearchQuery) -> QuerySet[Provider]:
     ).filter(_age_filter(query.age))
     area_ids = [a.pk for a in query.areas]
     if query.origin is not None and query.distance_miles:
-        radius = query.distance_miles * METRES_PER_MILE
-        near = _located(settings, query.origin, radius).values("pk")
-        # Settings with no known location are found by area, as without a distance.
+        near, distance_sq = _within(query.origin, query.distance_miles * METRES_PER_MILE)
+        # Settings with no known location are found by area, as without a distance. One scan:
+        # each arm of the OR can use its own index.
         unplaced = Q(area_id__in=area_ids[:1], easting__isnull=True)
-        return settings.filter(Q(pk__in=near) | unplaced | Q(area_id__in=area_ids[1:]))
+        return settings.annotate(distance_sq=distance_sq).filter(
+            near | unplaced | Q(area_id__in=area_ids[1:])
+        )
     return settings.filter(area_id__in=area_ids)
 
 
