@@ -135,7 +135,8 @@ def publish_plans(rng: random.Random) -> int:
     from providers.models import Area, Provider
 
     places = 0
-    for area in Area.objects.all():
+    # Areas with a plan already (another benchmark's, or an earlier run's) keep it.
+    for area in Area.objects.exclude(inclusion_plans__isnull=False):
         plan = InclusionPlan.objects.create(area=area, academic_year="2026/27", version=1)
         schools = list(
             Provider.objects.filter(area=area, urn__isnull=False)
