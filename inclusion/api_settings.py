@@ -83,11 +83,8 @@ class SettingsSearchSerializer(serializers.Serializer):
     results = SettingsSearchResultSerializer(many=True)
 
 
-class SettingsSearchErrorSerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    title = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+# The API's one error shape (its component is defined with the rest of the API).
+ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
 
 
 def _param(name: str, kind: Any, description: str, **kwargs: Any) -> OpenApiParameter:
@@ -155,9 +152,10 @@ class SettingsSearchView(APIView):
         responses={
             200: SettingsSearchSerializer,
             **{
-                code: OpenApiResponse(response=SettingsSearchErrorSerializer, description=text)
+                code: OpenApiResponse(response=ERROR_SCHEMA, description=text)
                 for code, text in (
                     (400, "The inputs cannot be used: `errors` names each one."),
+                    (404, "No such address."),
                     (405, "Only GET is allowed."),
                     (406, "Only JSON is offered."),
                     (429, "Too many requests from this address: wait and retry."),
