@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 # The family pages and the public search API.
-FAMILY_PATHS = re.compile(r"^/(find-a-setting/|api/v1/settings/)")
+FAMILY_PATHS = re.compile(r"^/(find-a-setting|api/v1/settings)(/|$)")
 
 
 def is_family_path(path: str) -> bool:
