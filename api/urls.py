@@ -1,6 +1,6 @@
 """/api/v1/: the REST API, its OpenAPI schema and its documentation pages."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from api import docs
@@ -22,5 +22,7 @@ urlpatterns = [
     path("docs/", docs.swagger_view, name="docs"),
     path("redoc/", docs.redoc_view, name="redoc"),
     *router.urls,
+    path("settings/", include("inclusion.api_settings")),
+    path("areas/<str:code>/inclusion-plan/", include("inclusion.api_plans")),
     re_path(r"^.*$", not_found),
 ]

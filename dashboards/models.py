@@ -44,6 +44,16 @@ class Measure(models.TextChoices):
     SEN_EHC_PLAN = "sen_ehc_plan", "Pupils with an EHC plan"
     PCT_SEN_SUPPORT = "pct_sen_support", "% of pupils on SEN support"
     PCT_EHC_PLAN = "pct_ehc_plan", "% of pupils with an EHC plan"
+    # EHC plans by placement in January (caseload.csv), for the local inclusion plan's coverage.
+    PLACED_RP_LA = "placed_rp_la", "EHC plans placed in resourced provision, LA maintained"
+    PLACED_RP_ACADEMY = "placed_rp_academy", "EHC plans placed in resourced provision, academies"
+    PLACED_RP_FREE = "placed_rp_free", "EHC plans placed in resourced provision, free schools"
+    PLACED_UNIT_LA = "placed_unit_la", "EHC plans placed in SEN units, LA maintained"
+    PLACED_UNIT_ACADEMY = "placed_unit_academy", "EHC plans placed in SEN units, academies"
+    PLACED_UNIT_FREE = "placed_unit_free", "EHC plans placed in SEN units, free schools"
+    PLACED_SPECIAL = "placed_special", "EHC plans placed in special schools"
+    PLACED_AP = "placed_ap", "EHC plans placed in alternative provision or PRUs"
+    PLACED_POST16 = "placed_post16", "EHC plans placed in specialist post-16 institutions"
 
 
 class StatisticsDataset(models.Model):

@@ -46,6 +46,19 @@ class DatasetSpec:
         return reference_label(time_period, census=self.census)
 
 
+# caseload.csv's placement columns: EHC plans by the kind of setting attended.
+PLACEMENT_COLUMNS: Mapping[str, str] = {
+    "mainstream_la_maintained_resourced_provision": Measure.PLACED_RP_LA,
+    "mainstream_academy_resourced_provision": Measure.PLACED_RP_ACADEMY,
+    "mainstream_free_school_resourced_provision": Measure.PLACED_RP_FREE,
+    "mainstream_la_maintained_senunit": Measure.PLACED_UNIT_LA,
+    "mainstream_academy_senunit": Measure.PLACED_UNIT_ACADEMY,
+    "mainstream_free_school_senunit": Measure.PLACED_UNIT_FREE,
+    "special_total": Measure.PLACED_SPECIAL,
+    "ap_pru_total": Measure.PLACED_AP,
+    "specialist_post_16_institutions": Measure.PLACED_POST16,
+}
+
 DATASETS: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         key="ehcp_caseload",
@@ -53,7 +66,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         release="Reporting year 2025",
         url=EHCP_URL,
         file_names=("ehcp_2025_caseload_all_plans.csv", "caseload.csv"),
-        measures={"ehcplans": Measure.EHC_PLANS, "ehc_plans": Measure.EHC_PLANS},
+        measures={
+            "ehcplans": Measure.EHC_PLANS,
+            "ehc_plans": Measure.EHC_PLANS,
+            **PLACEMENT_COLUMNS,
+        },
         topic="All EHC plans",
     ),
     DatasetSpec(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboards import selectors
+from dashboards.coverage import area_coverage
 from dashboards.exports import Heading, download
 from dashboards.forms import (
     MUST_GAPS_CHOICES,
@@ -125,6 +126,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
         {
             "board": board,
             "area": board.area,
+            "coverage": area_coverage(area=board.area, user=request.user),
             "context": board.context,
             "as_at": _as_at(board.context.as_at),
             "all_failed": all_failed,

@@ -1,8 +1,9 @@
 """Demo providers: the real schools of a few areas, plus made-up early years settings and colleges.
 
 The schools come from `providers/data/demo_schools.csv`, extracted from DfE's school
-information file (2023/24) for three contrasting areas and joined with the SEN provision types
-GIAS lists for them (see providers/data/README.md). Early years settings and one further
+information file (2023/24) for three contrasting areas, with their statutory ages (AGELOW,
+AGEHIGH), joined with the SEN provision types GIAS lists for them (see providers/data/README.md).
+Their locations are placed from their postcodes by the inclusion app's demo, not here. Early years settings and one further
 education college per area are generated, deterministically, so loading twice changes nothing;
 their URNs start "EY9" and their UKPRNs "1999", which no real provider has, and their websites
 are on example.org.
@@ -85,6 +86,9 @@ def _school_values(row: dict[str, str], area: Area) -> dict[str, Any] | None:
     if sen and provider_type == ProviderType.MAINSTREAM_SCHOOL:
         # GIAS lists types of need for a mainstream school only for its resourced provision.
         resourced = ResourcedProvision.RESOURCED_PROVISION
+    low, high = _age(row["AGELOW"]), _age(row["AGEHIGH"])
+    if low is not None and high is not None and low > high:
+        low = high = None
     return {
         "provider_type": str(provider_type),
         "name": row["SCHNAME"],
@@ -100,7 +104,15 @@ def _school_values(row: dict[str, str], area: Area) -> dict[str, Any] | None:
         "closed_on": parse_date(row["CLOSEDATE"]),
         "resourced_provision": str(resourced),
         "sen_provision_types": sen,
+        "statutory_low_age": low,
+        "statutory_high_age": high,
     }
+
+
+def _age(text: str) -> int | None:
+    """An age from the school information file (AGELOW, AGEHIGH); blank or odd is None."""
+    text = text.strip()
+    return int(text) if text.isdigit() and int(text) <= 99 else None
 
 
 def _early_years(area: Area, places: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -126,6 +138,8 @@ def _early_years(area: Area, places: list[tuple[str, str]]) -> list[dict[str, An
                 "town": town,
                 "opened_on": dt.date(2010 + rng.randrange(14), rng.randrange(1, 13), 1),
                 "website": f"https://example.org/demo/early-years/EY9{area.code}{n:02d}",
+                "statutory_low_age": 0,
+                "statutory_high_age": 5,
             }
         )
     return settings
@@ -143,6 +157,8 @@ def _college(area: Area, town: str) -> dict[str, Any]:
         "town": town,
         "website": f"https://example.org/demo/college/{area.code}",
         "sen_provision_types": [],
+        "statutory_low_age": 16,
+        "statutory_high_age": 25,
     }
 
 

@@ -10,7 +10,10 @@ Rules (see docs/providers.md):
   required column, any row with more or fewer cells than the header has columns (its values
   would land in the wrong columns), and any row with an empty or non-numeric URN, a URN or
   UKPRN already used on another line, an empty name, type, status or LA code, a date not in
-  DD-MM-YYYY form, or a number that is not a whole number.
+  DD-MM-YYYY form, a number that is not a whole number, an age over 99, a StatutoryLowAge
+  above the StatutoryHighAge, an Easting or Northing off the British National Grid, or one of
+  them without the other. A row with both sets the provider's location (source "gias"); a row
+  with neither clears it.
 - Skipped rows (counted by reason): types the service does not cover (Welsh establishments,
   British schools overseas …), LA codes that are not English areas, and with `only_area`, rows
   of other areas. Skipped rows are checked only for their URN.
@@ -29,7 +32,7 @@ from typing import Any, NamedTuple
 
 from providers.csvfiles import CsvFile, FileProblem, FileRejected, Source, open_csv
 from providers.establishment_types import provider_type_for, skip_reason_for
-from providers.models import Phase, ProviderStatus, ResourcedProvision
+from providers.models import LocationSource, Phase, ProviderStatus, ResourcedProvision
 
 URN = "URN"
 NAME = "EstablishmentName"
@@ -55,6 +58,14 @@ RP_ON_ROLL = "ResourcedProvisionOnRoll"
 SU_CAPACITY = "SenUnitCapacity"
 SU_ON_ROLL = "SenUnitOnRoll"
 SEN_COLUMNS = tuple(f"SEN{n} (name)" for n in range(1, 14))
+LOW_AGE = "StatutoryLowAge"
+HIGH_AGE = "StatutoryHighAge"
+EASTING = "Easting"
+NORTHING = "Northing"
+MAX_AGE = 99
+# British National Grid bounds (EPSG:27700), metres: anything else is not a place in Britain.
+MAX_EASTING = 700_000
+MAX_NORTHING = 1_300_000
 
 STATUSES = {
     "open": ProviderStatus.OPEN,
@@ -109,6 +120,11 @@ FIELDS = (
     "sen_unit_capacity",
     "sen_unit_on_roll",
     "sen_provision_types",
+    "statutory_low_age",
+    "statutory_high_age",
+    "easting",
+    "northing",
+    "location_source",
 )
 # Which columns each optional field comes from: the field is updated only if one is present.
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -128,6 +144,12 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "sen_unit_capacity": (SU_CAPACITY,),
     "sen_unit_on_roll": (SU_ON_ROLL,),
     "sen_provision_types": SEN_COLUMNS,
+    "statutory_low_age": (LOW_AGE,),
+    "statutory_high_age": (HIGH_AGE,),
+    # A location is both figures or neither; its source is GIAS when they are given.
+    "easting": (EASTING, NORTHING),
+    "northing": (EASTING, NORTHING),
+    "location_source": (EASTING, NORTHING),
 }
 MAX_LENGTHS = {
     NAME: 255,
@@ -236,6 +258,8 @@ class _Parser:
             (column, idx(column)) for column in (RP_CAPACITY, RP_ON_ROLL, SU_CAPACITY, SU_ON_ROLL)
         ]
         self.i_sen = [i for i in (idx(column) for column in SEN_COLUMNS) if i is not None]
+        self.i_low_age, self.i_high_age = idx(LOW_AGE), idx(HIGH_AGE)
+        self.i_easting, self.i_northing = idx(EASTING), idx(NORTHING)
         header = set(csv_file.header)
         self.result.present_fields = tuple(
             name
@@ -355,6 +379,9 @@ class _Parser:
                 self.problem(line, column, str(exc))
                 counts.append(None)
 
+        ages = self.ages(line, record)
+        location = self.location(line, record)
+
         trust_code = text(record, self.i_trust_code) or None
         if trust_code is not None:
             if len(trust_code) > MAX_LENGTHS[TRUST_CODE]:
@@ -411,4 +438,54 @@ class _Parser:
             str(resourced),
             *counts,
             sen_types,
+            *ages,
+            *location,
         )
+
+    def ages(self, line: int, record: list[str]) -> tuple[int | None, int | None]:
+        """StatutoryLowAge and StatutoryHighAge: whole numbers up to 99, the low not above the high."""
+        ages: list[int | None] = []
+        for column, index in ((LOW_AGE, self.i_low_age), (HIGH_AGE, self.i_high_age)):
+            try:
+                age = parse_count(self.text(record, index))
+            except ValueError as exc:
+                self.problem(line, column, str(exc))
+                age = None
+            if age is not None and age > MAX_AGE:
+                self.problem(line, column, f"{age} is not an age (0 to {MAX_AGE})")
+                age = None
+            ages.append(age)
+        low, high = ages
+        if low is not None and high is not None and low > high:
+            self.problem(line, HIGH_AGE, f"{high} is below the StatutoryLowAge, {low}")
+        return low, high
+
+    def location(self, line: int, record: list[str]) -> tuple[int | None, int | None, str]:
+        """Easting and Northing (British National Grid metres): both or neither."""
+        figures: list[int | None] = []
+        for column, index, top in (
+            (EASTING, self.i_easting, MAX_EASTING),
+            (NORTHING, self.i_northing, MAX_NORTHING),
+        ):
+            try:
+                figure = parse_count(self.text(record, index))
+            except ValueError as exc:
+                self.problem(line, column, str(exc))
+                figure = None
+            if figure is not None and figure > top:
+                self.problem(line, column, f"{figure} is not on the British National Grid")
+                figure = None
+            figures.append(figure)
+        easting, northing = figures
+        if (easting is None) != (northing is None):
+            missing = NORTHING if northing is None else EASTING
+            if self.text(record, self.i_easting if missing == EASTING else self.i_northing) == "":
+                self.problem(
+                    line,
+                    missing,
+                    f"is empty, but {EASTING if missing == NORTHING else NORTHING} is not",
+                )
+            return None, None, LocationSource.UNKNOWN.value
+        if easting is None:
+            return None, None, LocationSource.UNKNOWN.value
+        return easting, northing, LocationSource.GIAS.value

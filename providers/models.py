@@ -145,6 +145,16 @@ class ResourcedProvision(models.TextChoices):
     BOTH = "both", "Resourced provision and SEN unit"
 
 
+class LocationSource(models.TextChoices):
+    """Where a provider's (or a postcode's) British National Grid location came from."""
+
+    UNKNOWN = "", "Not known"
+    GIAS = "gias", "GIAS easting and northing"
+    POSTCODE = "postcode", "Exact postcode"
+    SECTOR = "sector", "Average of the postcode sector"
+    DISTRICT = "district", "Average of the postcode district"
+
+
 class Provider(models.Model):
     """Anyone who declares provision: a school, setting, college, local authority or ICB."""
 
@@ -206,12 +216,38 @@ class Provider(models.Model):
         blank=True,
         help_text='Types of need catered for, as GIAS names them, e.g. "ASD - Autistic Spectrum Disorder".',
     )
+    statutory_low_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="GIAS StatutoryLowAge: the youngest age admitted."
+    )
+    statutory_high_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="GIAS StatutoryHighAge: the oldest age admitted."
+    )
+    easting = models.PositiveIntegerField(
+        null=True, blank=True, help_text="British National Grid easting (EPSG:27700), metres."
+    )
+    northing = models.PositiveIntegerField(
+        null=True, blank=True, help_text="British National Grid northing (EPSG:27700), metres."
+    )
+    location_source = models.CharField(
+        max_length=10, choices=LocationSource.choices, default=LocationSource.UNKNOWN, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(statutory_low_age__isnull=True)
+                | Q(statutory_high_age__isnull=True)
+                | Q(statutory_low_age__lte=models.F("statutory_high_age")),
+                name="provider_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(Q(easting__isnull=True) & Q(northing__isnull=True))
+                | (Q(easting__isnull=False) & Q(northing__isnull=False)),
+                name="provider_location_complete",
+            ),
             models.UniqueConstraint(
                 fields=["urn"], condition=Q(urn__isnull=False), name="provider_urn_unique"
             ),

@@ -42,12 +42,14 @@ INSTALLED_APPS = [
     "audits",
     "api",
     "scoring",
+    "inclusion",
     "dashboards",
     "reports",
     "notifications",
 ]
 
 MIDDLEWARE = [
+    "inclusion.public.privacy.NoCookiesOnFamilyPages",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -409,9 +411,22 @@ RETENTION_DAYS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Family searches are never logged with their inputs (docs/families.md).
+    "filters": {"family_privacy": {"()": "inclusion.public.privacy.DropFamilyQueryStrings"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["family_privacy"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["family_privacy"],
+        },
+    },
 }
 
 ENVIRONMENT = "local"

@@ -14,6 +14,7 @@ from audits.demo import seed_demo_declarations
 from audits.demo_last_year import seed_last_year
 from core.demo import DEMO_PASSWORD, DEMO_USERS
 from core.demo_scoring import load_statistics, score_demo
+from inclusion.demo import seed_demo_inclusion
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_demo_providers
 from providers.models import IcbAreaCoverage, Provider
 from providers.services import import_areas
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             self.create_users()
             seed_demo_declarations(stdout=self.stdout)
             seed_last_year(stdout=self.stdout)
+            seed_demo_inclusion(area_codes=DEMO_AREA_CODES, stdout=self.stdout)
         scoring_started = time.perf_counter()
         score_demo(stdout=self.stdout)
         scored = time.perf_counter() - scoring_started

@@ -1,0 +1,170 @@
+"""The local inclusion plan's coverage on the area dashboard: the specialist places in the
+area's latest published plan, by kind, beside the area's EHC plans by placement (the
+placement columns of DfE's caseload.csv, January of the latest year loaded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from dashboards.charts import Bar, Chart, bar_chart
+from dashboards.models import Measure, OfficialStatistic, StatisticsDataset
+from dashboards.official import reference_label
+from inclusion.models import InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
+from inclusion.selectors.plans import plan_areas
+from providers.models import Area
+
+# Which placement measures make up each kind of specialist place.
+MEASURES_BY_KIND: dict[str, tuple[str, ...]] = {
+    PlaceKind.RESOURCED_PROVISION: (
+        Measure.PLACED_RP_LA,
+        Measure.PLACED_RP_ACADEMY,
+        Measure.PLACED_RP_FREE,
+    ),
+    PlaceKind.SEN_UNIT: (
+        Measure.PLACED_UNIT_LA,
+        Measure.PLACED_UNIT_ACADEMY,
+        Measure.PLACED_UNIT_FREE,
+    ),
+    PlaceKind.SPECIAL_SCHOOL: (Measure.PLACED_SPECIAL,),
+    PlaceKind.ALTERNATIVE_PROVISION: (Measure.PLACED_AP,),
+    PlaceKind.SPECIALIST_POST16: (Measure.PLACED_POST16,),
+}
+PLAIN_LABELS: dict[str, str] = {
+    PlaceKind.RESOURCED_PROVISION: "Resourced provision",
+    PlaceKind.SEN_UNIT: "SEN units",
+    PlaceKind.SPECIAL_SCHOOL: "Special schools",
+    PlaceKind.ALTERNATIVE_PROVISION: "Alternative provision",
+    PlaceKind.SPECIALIST_POST16: "Specialist post-16",
+}
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    kind: str
+    label: str
+    settings: int
+    places: int | None  # places commissioned, added up over entries that give a number
+    places_unknown: int  # entries that give no number of places
+    ehc_plans: int | None  # None: not published (suppressed) or not loaded
+    ehc_loaded: bool = True  # False when no placement figures are loaded for the area
+
+    @property
+    def places_text(self) -> str:
+        if self.places is None:
+            return "not known"
+        return f"{self.places:,}" + (
+            f" (and {self.places_unknown} not known)" if self.places_unknown else ""
+        )
+
+    @property
+    def ehc_text(self) -> str:
+        if not self.ehc_loaded:
+            return "no figures"
+        return "not published" if self.ehc_plans is None else f"{self.ehc_plans:,}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    area: Area
+    plan: InclusionPlan | None
+    reference: str  # e.g. "January 2025"; empty when no placement figures are loaded
+    rows: list[CoverageRow]
+    chart: Chart | None
+    source: StatisticsDataset | None
+    can_open_plans: bool  # whether the person may open the area's plan pages
+
+
+def _ehc_plans_by_kind(area: Area) -> tuple[str, dict[str, int | None]]:
+    measures = [m for group in MEASURES_BY_KIND.values() for m in group]
+    figures = OfficialStatistic.objects.filter(area=area, measure__in=measures)
+    latest = figures.order_by("-time_period").values_list("time_period", flat=True).first()
+    if latest is None:
+        return "", {}
+    values: dict[str, tuple[Decimal | None, str]] = {
+        measure: (value, suppression)
+        for measure, value, suppression in figures.filter(time_period=latest).values_list(
+            "measure", "value", "suppression"
+        )
+    }
+    totals: dict[str, int | None] = {}
+    for kind, group in MEASURES_BY_KIND.items():
+        found = [values.get(m) for m in group]
+        if all(f is None for f in found):
+            continue  # not loaded
+        # A total over any figure DfE does not publish is itself not published.
+        if any(f is None or f[0] is None for f in found):
+            totals[kind] = None
+        else:
+            totals[kind] = int(sum(f[0] for f in found if f is not None and f[0] is not None))
+    return reference_label(latest), totals
+
+
+def area_coverage(*, area: Area, user: Any) -> Coverage:
+    """The area's coverage (the area comes from the caller's scoped dashboard; published plans
+    are public)."""
+    plan = (
+        InclusionPlan.objects.filter(area=area, status=PlanStatus.PUBLISHED)
+        .order_by("-academic_year", "-version")
+        .first()
+    )
+    entries = (
+        list(SpecialistPlace.objects.filter(plan=plan).values_list("kind", "places"))
+        if plan is not None
+        else []
+    )
+    reference, ehc = _ehc_plans_by_kind(area)
+    rows = []
+    for kind in MEASURES_BY_KIND:
+        mine = [places for k, places in entries if k == kind]
+        known = [p for p in mine if p is not None]
+        rows.append(
+            CoverageRow(
+                kind=str(kind),
+                label=PLAIN_LABELS[kind],
+                settings=len(mine),
+                places=sum(known) if known or not mine else None,
+                places_unknown=len(mine) - len(known),
+                ehc_plans=ehc.get(kind),
+                ehc_loaded=kind in ehc,
+            )
+        )
+    chart = None
+    if plan is not None or reference:
+        bars = []
+        for row in rows:
+            bars.append(
+                Bar(
+                    f"{row.label}: places in the plan",
+                    None if row.places is None else float(row.places),
+                    row.places_text,
+                )
+            )
+            bars.append(
+                Bar(
+                    f"{row.label}: EHC plans placed",
+                    None if row.ehc_plans is None else float(row.ehc_plans),
+                    row.ehc_text,
+                )
+            )
+        top = max([b.value for b in bars if b.value is not None] or [1.0])
+        chart = bar_chart(
+            chart_id="coverage-chart",
+            title=f"Specialist places in the plan and EHC plans by placement, {area.name}",
+            bars=bars,
+            subject="Specialist places in the local inclusion plan, and EHC plans by placement"
+            + (f" in {reference}" if reference else ""),
+            maximum=top * 1.15,
+            unit="",
+        )
+    source = StatisticsDataset.objects.filter(key="ehcp_caseload").first() if reference else None
+    return Coverage(
+        area=area,
+        plan=plan,
+        reference=reference,
+        rows=rows,
+        chart=chart,
+        source=source,
+        can_open_plans=plan_areas(user=user).filter(pk=area.pk).exists(),
+    )

@@ -1,0 +1,1 @@
+"""The officers' pages for local inclusion plans."""

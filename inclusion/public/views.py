@@ -1,0 +1,104 @@
+"""Find a setting: the search across England, an area's page, and each setting's page.
+
+GET only, no sign-in, no cookies (privacy.NoCookiesOnFamilyPages), nothing stored or logged.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from inclusion.needs import BROAD_AREA_OF, BroadArea, NeedType
+from inclusion.search import DISTANCES_MILES, YEAR_GROUPS, EhcPlan, find_settings
+from inclusion.search_facts import public_setting, setting_page
+from inclusion.search_inputs import FIELDS, SearchInvalid, parse_search, read_inputs
+from providers.models import Area
+
+ERROR_ANCHORS = {"need": "need", "need_type": "need_type", "ehc": "ehc"}
+# Each broad area in plain words, under its name.
+BROAD_HINTS = {
+    BroadArea.COMMUNICATION: "Talking, listening and getting on with others. This can be autism.",
+    BroadArea.COGNITION: "Learning to read, write, count or think things through.",
+    BroadArea.SEMH: "Feelings, worries, or how they act.",
+    BroadArea.SENSORY_PHYSICAL: "Seeing, hearing, or moving about.",
+    BroadArea.OTHER: "Something else.",
+}
+
+
+def _need_groups() -> list[dict[str, object]]:
+    return [
+        {
+            "value": broad.value,
+            "label": broad.label,
+            "hint": BROAD_HINTS[broad],
+            "types": [
+                (code, NeedType(code).label) for code, b in BROAD_AREA_OF.items() if b == broad
+            ],
+        }
+        for broad in BroadArea
+    ]
+
+
+def _options(areas: list[tuple[str, str]], selected: set[str]) -> str:
+    """The council drop-down's options (153 of them), built here rather than in a template loop."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((code, mark_safe(" selected") if code in selected else "", name) for code, name in areas),
+    )
+
+
+def _query_string(request: HttpRequest) -> str:
+    pairs = [(k, v) for k in (*FIELDS, "search") for v in request.GET.getlist(k) if v]
+    return urlencode(pairs)
+
+
+@require_GET
+def search(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    area = get_object_or_404(Area, code=code) if code else None
+    inputs = read_inputs(request.GET)
+    errors: dict[str, str] = {}
+    results = None
+    if not inputs.is_empty or request.GET.get("search"):
+        try:
+            query = parse_search(request.GET, area=area)
+        except SearchInvalid as invalid:
+            errors = invalid.errors
+        else:
+            results = find_settings(query=query, page=request.GET.get("page", 1))
+    areas = list(Area.objects.order_by("name").values_list("code", "name"))
+    context = {
+        "area": area,
+        "inputs": inputs,
+        "errors": errors,
+        "error_list": [(ERROR_ANCHORS.get(k, k), v) for k, v in errors.items()],
+        "results": results,
+        "with_support": [r for r in results.results if r.reasons] if results else [],
+        "others": [r for r in results.results if not r.reasons] if results else [],
+        "area_options": _options(areas, {inputs.area}),
+        "also_options": _options(areas, set(inputs.also)),
+        "distances": DISTANCES_MILES,
+        "year_groups": [(k, label) for k, (label, _) in YEAR_GROUPS.items()],
+        "need_groups": _need_groups(),
+        "ehc_choices": EhcPlan.CHOICES,
+        "query": _query_string(request),
+    }
+    return render(request, "inclusion/public/search.html", context)
+
+
+@require_GET
+def setting(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = public_setting(provider_id=pk)
+    if provider is None:
+        raise Http404("No such setting")
+    page = setting_page(provider=provider)
+    kept = [(k, v) for k, v in parse_qsl(request.GET.get("back", "")) if k in (*FIELDS, "page")]
+    back = f"?{urlencode(kept)}#results" if kept else ""
+    return render(
+        request, "inclusion/public/setting.html", {"page": page, "provider": provider, "back": back}
+    )

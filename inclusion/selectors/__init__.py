@@ -1,0 +1,1 @@
+"""Reads for the inclusion app. Local inclusion plans: `inclusion.selectors.plans`."""
