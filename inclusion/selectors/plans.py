@@ -16,20 +16,20 @@ from accounts.access import access_for
 from accounts.models import AuditEvent
 from inclusion.models import CommonSetting, InclusionPlan, PlanStatus, SpecialistPlace
 from providers.models import Area, Provider
-from providers.visibility import importable_areas
+from providers.visibility import managed_areas
 
 
 def plan_areas(*, user: Any) -> QuerySet[Area]:
     """Areas whose plans the person may read."""
     if access_for(user).reads_everything:
         return Area.objects.all()
-    return importable_areas(user=user)
+    return managed_areas(user=user)
 
 
 def editable_plan_areas(*, user: Any) -> QuerySet[Area]:
     """Areas whose plans the person may change: their own as an area officer, or any as a
     site admin (the same people who may update the area's providers from GIAS)."""
-    return importable_areas(user=user)
+    return managed_areas(user=user)
 
 
 def can_edit(*, user: Any, area: Area) -> bool:
