@@ -318,3 +318,13 @@ def test_a_plan_published_meanwhile_is_not_changed_and_says_why(client, world, d
         "Version 1 of this plan is published, so it cannot be changed." in response.content.decode()
     )
     assert draft.places.count() == 5
+
+
+def test_an_officers_home_page_links_to_their_areas_plans(client, world):
+    client.force_login(world["officer"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    area = world["area"]
+    link = reverse("inclusion_plans:list", args=[area.code])
+    assert f'href="{link}"' in response.content.decode()
+    assert f"Local inclusion plan for {area.name}" in response.content.decode()
