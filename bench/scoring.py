@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -810,7 +811,18 @@ class StatementTimer:
             spent = time.perf_counter() - started
             self.seconds += spent
             self.count += 1
-            self.by_statement[sql[:300]] += spent  # shortened when printed
+            self.by_statement[sql[:300]] += spent  # grouped and shortened when printed
+
+
+def _schedstat(task: str) -> tuple[int, int]:
+    """(ns on a core, ns runnable but waiting for a core) of a task, from Linux's schedstat;
+    (0, 0) where it cannot be read (another machine's database server, another system)."""
+    try:
+        with open(f"/proc/{task}/schedstat") as handle:
+            on_cpu, waiting, _ = handle.read().split()
+        return int(on_cpu), int(waiting)
+    except (OSError, ValueError):
+        return 0, 0
 
 
 def _score_one(declaration_id: int, timer: StatementTimer | None = None) -> tuple[float, float]:
@@ -862,10 +874,16 @@ def single_scores(provider_ids: list[int], warm_ids: list[int]) -> dict[str, Any
             roundtrips.append((time.perf_counter() - started) * 1000)
     measured, profiled = declarations[:SINGLE_SCORES], declarations[SINGLE_SCORES:]
     stored, whole, database, statements = [], [], [], []
+    cpu, waiting = [], []  # this thread and its database server process, summed
+    backend = str(connection.connection.info.backend_pid)
     everything = StatementTimer()
     for declaration_id in measured:
         timer = StatementTimer()
+        me, server = _schedstat("thread-self"), _schedstat(backend)
         to_store, to_end = _score_one(declaration_id, timer)
+        me_after, server_after = _schedstat("thread-self"), _schedstat(backend)
+        cpu.append((me_after[0] - me[0] + server_after[0] - server[0]) / 1e6)
+        waiting.append((me_after[1] - me[1] + server_after[1] - server[1]) / 1e6)
         stored.append(to_store)
         whole.append(to_end)
         database.append(timer.seconds * 1000)
@@ -884,10 +902,13 @@ def single_scores(provider_ids: list[int], warm_ids: list[int]) -> dict[str, Any
         "whole": whole,
         "database": database,
         "statements": statements,
-        "top": everything.by_statement.most_common(6),
+        "top": everything.by_statement.most_common(),
         "database_total": everything.seconds,
         "profile": text.getvalue(),
         "warm_up": warm_up,
+        "cpu": cpu,
+        "waiting": waiting,
+        "server_visible": _schedstat(backend) != (0, 0),
         "roundtrips": roundtrips,
     }
 
@@ -1179,6 +1200,13 @@ def measure_the_rest(
     say("single_score_database_p50_ms", f"{statistics.median(single['database']):.1f}")
     say("single_score_database_p95_ms", f"{p95(single['database']):.1f}")
     say("single_score_statements", statistics.median(single["statements"]))
+    if single["server_visible"]:
+        # Time on a core (this process and its database server process) and time spent ready
+        # to run but waiting for a core: on a busy machine, the second is what grows.
+        say("single_score_cpu_p50_ms", f"{statistics.median(single['cpu']):.1f}")
+        say("single_score_cpu_p95_ms", f"{p95(single['cpu']):.1f}")
+        say("single_score_waiting_for_cpu_p50_ms", f"{statistics.median(single['waiting']):.1f}")
+        say("single_score_waiting_for_cpu_p95_ms", f"{p95(single['waiting']):.1f}")
     say("single_score_roundtrip_p50_ms", f"{statistics.median(single['roundtrips']):.2f}")
     say("single_score_roundtrip_p95_ms", f"{p95(single['roundtrips']):.2f}")
     say(
@@ -1187,11 +1215,15 @@ def measure_the_rest(
         f" (untimed: {len(single['warm_up'])} scores, each provider type's first)",
     )
     total = single["database_total"] or 1.0
-    for n, (statement, seconds) in enumerate(single["top"], start=1):
+    grouped: Counter[str] = Counter()
+    for statement, seconds in single["top"]:
+        # Savepoints have a name each: one line for them all.
+        grouped[re.sub(r'"s\d+_x\d+"', '"…"', " ".join(statement.split()))] += seconds
+    for n, (statement, seconds) in enumerate(grouped.most_common(14), start=1):
         say(
             f"single_score_statement_{n}",
             f"{seconds / len(times) * 1000:.2f} ms a score ({seconds / total:.0%}):"
-            f" {' '.join(statement.split())[:90]}",
+            f" {statement[:90]}",
         )
     profile_path = context.work / "single_score_profile.txt"
     profile_path.write_text(single["profile"])
