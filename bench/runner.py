@@ -90,12 +90,14 @@ Bench = Callable[[Context], None]
 
 
 def benches() -> list[tuple[str, Bench]]:
-    from bench import api, dashboards, gias, scoring
+    from bench import api, dashboards, gias, inclusion_plan, reports, scoring
 
     return [
         ("gias", gias.run),
         ("scoring", scoring.run),
         ("dashboards", dashboards.run),
+        ("reports", reports.run),
+        ("inclusion_plan", inclusion_plan.run),
         ("api", api.run),
     ]
 
