@@ -6,8 +6,10 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from accounts.selectors import authenticator
 from api.models import ApiToken
 from api.services import create_token, token_for_request
+from tests.mfa import code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +17,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def person() -> User:
     return User.objects.create_user("person@example.org", "pw-for-tests-123")
+
+
+def confirm(person: User) -> dict[str, str]:
+    """The password and the current code that creating a token asks for again."""
+    return {"password": "pw-for-tests-123", "code": code_for(authenticator(user=person))}
 
 
 @pytest.fixture
@@ -36,7 +43,9 @@ def test_home_links_to_the_token_page(signed_in):
 
 def test_create_shows_the_token_once(signed_in, person):
     assert "You have no API tokens" in signed_in.get("/account/tokens/").content.decode()
-    response = signed_in.post("/account/tokens/new/", {"name": "School MIS", "expiry": "90"})
+    response = signed_in.post(
+        "/account/tokens/new/", {"name": "School MIS", "expiry": "90", **confirm(person)}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
@@ -57,9 +66,10 @@ def test_there_is_no_token_without_an_expiry(signed_in):
     assert not ApiToken.objects.exists()
 
 
-def test_create_a_read_only_token_on_the_page(signed_in):
+def test_create_a_read_only_token_on_the_page(signed_in, person):
     response = signed_in.post(
-        "/account/tokens/new/", {"name": "Reports", "expiry": "365", "read_only": "on"}
+        "/account/tokens/new/",
+        {"name": "Reports", "expiry": "365", "read_only": "on", **confirm(person)},
     )
     assert response.status_code == 200
     token = ApiToken.objects.get()
@@ -76,8 +86,8 @@ def test_create_a_read_only_token_on_the_page(signed_in):
         ({"name": "MIS", "expiry": "forever"}, "Select a valid choice"),
     ],
 )
-def test_create_errors_use_the_error_summary(signed_in, data, message):
-    response = signed_in.post("/account/tokens/new/", data)
+def test_create_errors_use_the_error_summary(signed_in, person, data, message):
+    response = signed_in.post("/account/tokens/new/", {**data, **confirm(person)})
     html = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: Create an API token" in html
