@@ -14,7 +14,6 @@ from accounts import services
 from accounts.access import access_for
 from accounts.models import AuditEvent, RoleGrant, User
 
-
 # Devices hold secrets (the authenticator's key, unused recovery codes): nobody reads them here.
 # A site admin resets a person's second factor with the action on the person instead.
 for _device in (TOTPDevice, StaticDevice):
@@ -61,7 +60,13 @@ class UserAdmin(BaseUserAdmin):
     add_form = InviteForm
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name")}),)
     inlines = [RoleGrantInline]
-    actions = ["send_invitations", "export_data", "deactivate", "pseudonymise", "reset_second_factor"]
+    actions = [
+        "send_invitations",
+        "export_data",
+        "deactivate",
+        "pseudonymise",
+        "reset_second_factor",
+    ]
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
@@ -143,11 +148,12 @@ class UserAdmin(BaseUserAdmin):
                     messages.SUCCESS,
                 )
 
-
     @admin.action(description="Reset the second factor: they set up a new authenticator app")
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         if not access_for(request.user).site_admin:
-            self.message_user(request, "Only site admins can reset a second factor.", messages.ERROR)
+            self.message_user(
+                request, "Only site admins can reset a second factor.", messages.ERROR
+            )
             return
         for user in queryset:
             services.reset_second_factor(user=user, actor=request.user)  # type: ignore[arg-type]

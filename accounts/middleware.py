@@ -32,7 +32,7 @@ OPEN_PREFIXES = (
 
 
 def next_step(request: HttpRequest) -> str | None:
-    """"verify", "set_up" or None: what a signed-in person must do before using the service."""
+    """What a signed-in person must do before using the service: "verify", "set_up" or None."""
     user = request.user
     if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
         return None

@@ -23,6 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     Client.force_login = mfa.force_login_verified  # type: ignore[method-assign]
 
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -70,7 +70,9 @@ OPTIONAL = [Role.PROVIDER_EDITOR, Role.PROVIDER_VIEWER, Role.TRUST_OFFICER, None
 
 
 @pytest.mark.parametrize("role", REQUIRED)
-@pytest.mark.parametrize("path", ["/", "/dashboards/", "/standards/", "/account/tokens/", "/admin/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/dashboards/", "/standards/", "/account/tokens/", "/admin/"]
+)
 def test_required_roles_cannot_skip_setting_it_up(client, role, path):
     user = person_with(role)
     response = password_step(client, user.email)
