@@ -37,6 +37,13 @@ def person_data(*, user: User) -> dict[str, Any]:
             "joined": _when(user.date_joined),
             "last_sign_in": _when(user.last_login),
         },
+        # Whether they use a second factor; never its secret or their recovery codes.
+        "second_factor": {
+            "authenticator_app": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "recovery_codes_left": StaticToken.objects.filter(
+                device__user=user, device__confirmed=True
+            ).count(),
+        },
         "roles": [
             {
                 "role": grant.role,

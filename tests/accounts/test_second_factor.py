@@ -427,3 +427,19 @@ def test_the_demo_secret_is_published_where_newcomers_look():
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert DEMO_TOTP_SECRET in readme and "manage.py demo_code" in readme
     assert authenticator  # the selector the demo uses
+
+
+def test_the_export_of_a_persons_data_says_whether_they_use_it_and_hides_its_secrets(client):
+    import json
+
+    admin = person_with(Role.SITE_ADMIN, "boss@example.org")
+    officer = person_with(Role.AREA_OFFICER, "officer@example.org")
+    device = enrol(officer)
+    codes = new_recovery_codes(user=officer)
+    client.force_login(admin)
+    response = client.get(f"/account/people/{officer.pk}/data.json")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["second_factor"] == {"authenticator_app": True, "recovery_codes_left": 10}
+    text = response.content.decode()
+    assert device.key not in text and not any(code in text for code in codes)
