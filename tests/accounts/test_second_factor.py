@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent, Role, User
-from accounts.selectors import authenticator, recovery_codes_left
+from accounts.selectors import recovery_codes_left
 from accounts.services import enrol_authenticator, grant_role, new_recovery_codes
 from core.demo import DEMO_TOTP_SECRET, demo_totp_key
 from tests.mfa import TEST_TOTP_KEY, code_for, enrol, force_login_unverified
@@ -426,7 +426,6 @@ def test_the_demo_secret_is_published_where_newcomers_look():
 
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert DEMO_TOTP_SECRET in readme and "manage.py demo_code" in readme
-    assert authenticator  # the selector the demo uses
 
 
 def test_the_export_of_a_persons_data_says_whether_they_use_it_and_hides_its_secrets(client):

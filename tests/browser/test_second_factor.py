@@ -118,6 +118,7 @@ def test_an_officer_signs_in_with_a_code_then_a_recovery_code(live_server, page:
     # Signed out, then in again without the app: a recovery code.
     page.get_by_role("button", name="Sign out").focus()
     page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
     password_by_keyboard(page, live_server.url, officer.email)
     page.get_by_role("link", name="use a recovery code").focus()
     page.keyboard.press("Enter")
