@@ -442,3 +442,13 @@ def test_the_export_of_a_persons_data_says_whether_they_use_it_and_hides_its_sec
     assert data["second_factor"] == {"authenticator_app": True, "recovery_codes_left": 10}
     text = response.content.decode()
     assert device.key not in text and not any(code in text for code in codes)
+
+
+def test_api_tokens_are_not_asked_for_a_code(client):
+    from api.services import create_token
+
+    officer = person_with(Role.AREA_OFFICER, "officer@example.org")
+    raw = create_token(user=officer, name="Nightly").raw
+    response = client.get("/api/v1/providers/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    assert "results" in response.json()
