@@ -50,6 +50,8 @@ seed: install
 run: seed
 	@echo ""
 	@echo "Check SEND provision is starting at http://$(HOST):$(PORT)"
+	@echo "Officers and admins sign in with a second factor: $(BIN)/python manage.py demo_code EMAIL"
+	@echo "prints a demo account's current code."
 	@echo "Press Ctrl+C to stop the web server and the Celery worker."
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile

@@ -7,9 +7,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
+from accounts.access import access_for
 from accounts.models import AuditEvent, RoleGrant, User
+
+# Devices hold secrets (the authenticator's key, unused recovery codes): nobody reads them here.
+# A site admin resets a person's second factor with the action on the person instead.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 class InviteForm(forms.ModelForm):
@@ -51,7 +60,13 @@ class UserAdmin(BaseUserAdmin):
     add_form = InviteForm
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name")}),)
     inlines = [RoleGrantInline]
-    actions = ["send_invitations", "export_data", "deactivate", "pseudonymise"]
+    actions = [
+        "send_invitations",
+        "export_data",
+        "deactivate",
+        "pseudonymise",
+        "reset_second_factor",
+    ]
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
@@ -132,6 +147,22 @@ class UserAdmin(BaseUserAdmin):
                     f"{services.pseudonym_for(user)}: {changed} audit entries now use the pseudonym.",
                     messages.SUCCESS,
                 )
+
+    @admin.action(description="Reset the second factor: they set up a new authenticator app")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        if not access_for(request.user).site_admin:
+            self.message_user(
+                request, "Only site admins can reset a second factor.", messages.ERROR
+            )
+            return
+        for user in queryset:
+            services.reset_second_factor(user=user, actor=request.user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            f"Reset the second factor of {queryset.count()} person(s); they are signed out and "
+            "set up a new authenticator app when they next sign in.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AuditEvent)

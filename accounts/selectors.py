@@ -1,4 +1,5 @@
-"""Reads for people: everything held about one person, for a subject access request."""
+"""Reads for people: everything held about one person, for a subject access request; who must
+use a second factor and what they have set up."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from typing import Any, cast
 
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEvent, RoleGrant, User
+from accounts.access import access_for
+from accounts.models import AuditEvent, Role, RoleGrant, User
 from accounts.signals import person_data_requested
 
 
@@ -32,6 +36,13 @@ def person_data(*, user: User) -> dict[str, Any]:
             "staff": user.is_staff,
             "joined": _when(user.date_joined),
             "last_sign_in": _when(user.last_login),
+        },
+        # Whether they use a second factor; never its secret or their recovery codes.
+        "second_factor": {
+            "authenticator_app": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "recovery_codes_left": StaticToken.objects.filter(
+                device__user=user, device__confirmed=True
+            ).count(),
         },
         "roles": [
             {
@@ -81,3 +92,48 @@ def person_data(*, user: User) -> dict[str, Any]:
     for _receiver, section in person_data_requested.send(sender=User, user=user):
         data.update(cast(dict[str, Any], section or {}))
     return data
+
+
+# The second factor.
+
+# Roles that see a whole area, an ICB's share of it, or the nation, or that change the service:
+# these people must sign in with a second factor. Anyone else may choose to.
+SECOND_FACTOR_ROLES = frozenset(
+    {
+        Role.AREA_OFFICER,
+        Role.ICB_OFFICER,
+        Role.NATIONAL_ANALYST,
+        Role.STANDARDS_ADMIN,
+        Role.SITE_ADMIN,
+    }
+)
+
+
+def second_factor_required(*, user: User) -> bool:
+    """Whether `user` must sign in with a second factor: any of SECOND_FACTOR_ROLES, or the
+    administration site (staff and superusers, whatever their grants)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    access = access_for(user)
+    return bool(
+        access.site_admin
+        or access.national
+        or access.standards_admin
+        or access.area_ids
+        or access.icb_ids
+    )
+
+
+def authenticator(*, user: User) -> TOTPDevice | None:
+    """The person's confirmed authenticator app, if they have set one up."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def has_second_factor(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

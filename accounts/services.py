@@ -1,4 +1,4 @@
-"""Writes for people: invitations, role grants and the audit trail."""
+"""Writes for people: invitations, role grants, the second factor and the audit trail."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import forget_access
 from accounts.models import ROLE_SCOPE, AuditEvent, Role, RoleGrant, User
@@ -289,4 +291,102 @@ def prune_personal_data(*, now: dt.datetime | None = None) -> dict[str, int]:
     for _receiver, counts in retention_due.send(sender=User, now=now, retention_days=days):
         for kind, count in cast(dict[str, int], counts or {}).items():
             removed[kind] = removed.get(kind, 0) + count
+    return removed
+
+
+# The second factor: an authenticator app (django-otp's TOTP device) and single-use recovery
+# codes (its static device).
+
+RECOVERY_CODES = 10
+AUTHENTICATOR_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+
+
+def _normalise(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def start_authenticator(*, user: User) -> TOTPDevice:
+    """The authenticator app the person is setting up, not yet confirmed: the same secret each
+    time the page is shown, until a code from it is entered."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_authenticator(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm a set-up with a code from the app. Returns the person's new recovery codes, or
+    None when the code is wrong. Any other authenticator they had stops working."""
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(_normalise(code)):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    codes = new_recovery_codes(user=user)
+    record(actor=user, action="second factor set up", obj=user)
+    return codes
+
+
+@transaction.atomic
+def enrol_authenticator(*, user: User, key: str, actor: User | None = None) -> TOTPDevice:
+    """Give a person a confirmed authenticator with a known secret (hex), replacing any they had:
+    for the demo accounts' published secret, never for a real person."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, key=key, confirmed=True)
+    record(actor=actor, action="second factor set up", obj=user, changes={"by": "operator"})
+    return device
+
+
+def new_recovery_codes(*, user: User) -> list[str]:
+    """Replace the person's recovery codes with RECOVERY_CODES new ones (each works once)."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
+    )
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def check_authenticator_code(*, user: User, code: str) -> TOTPDevice | None:
+    """The person's authenticator, if `code` is its current code. A code works once; after a
+    wrong one, the next is refused for a while, longer after each (django-otp's throttling)."""
+    code = _normalise(code)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+    if device is None or not code.isdigit() or not device.verify_token(code):
+        if device is not None and not code.isdigit():
+            device.throttle_increment()
+        return None
+    return device
+
+
+@transaction.atomic
+def use_recovery_code(*, user: User, code: str) -> StaticDevice | None:
+    """Use up one of the person's recovery codes; None if it is not one of them."""
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None or not device.verify_token(_normalise(code)):
+        return None
+    record(
+        actor=user,
+        action="recovery code used",
+        obj=user,
+        changes={"left": device.token_set.count()},
+    )
+    return device
+
+
+@transaction.atomic
+def reset_second_factor(*, user: User, actor: User | None) -> int:
+    """Remove a person's authenticator and recovery codes, and sign them out everywhere: at their
+    next sign-in they set up a new one (or, if they need none, sign in with their password).
+    Returns how many devices were removed."""
+    removed = TOTPDevice.objects.filter(user=user).count()
+    removed += StaticDevice.objects.filter(user=user).count()
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record(actor=actor, action="second factor reset", obj=user, changes={"devices": removed})
+    _end_sessions(user)
     return removed

@@ -45,6 +45,16 @@ class SignInView(auth_views.LoginView):
             return too_many(request, limit=SIGN_IN, doing="sign in")
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        # With an authenticator set up, the password is the first step of two: the person is
+        # signed in only when their code is right too.
+        user = form.get_user()
+        if selectors.has_second_factor(user=user):
+            from accounts.second_factor_views import begin
+
+            return begin(self.request, user)
+        return super().form_valid(form)
+
     def form_invalid(self, form: Any) -> HttpResponse:
         ratelimit.hit(name=SIGN_IN, who=ratelimit.client_address(self.request))
         return super().form_invalid(form)

@@ -25,7 +25,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def token_create(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    # Creating a token asks for the password (and second factor) again.
+    form = TokenForm(request.POST or None, user=request.user, request=request)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         try:
             created = services.create_token(

@@ -3,6 +3,17 @@
 from dataclasses import dataclass
 
 DEMO_PASSWORD = "send-demo-2026"
+# The demo accounts that must use a second factor share this published authenticator secret
+# (base32, as apps take it). Add it to any authenticator app, or run
+# `python manage.py demo_code EMAIL` for the current code. Never used in production.
+DEMO_TOTP_SECRET = "CHECKSENDPROVISIONDEMOSECRET2345"
+
+
+def demo_totp_key() -> str:
+    """The demo secret as django-otp stores it (hex)."""
+    import base64
+
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
 
 
 @dataclass(frozen=True)

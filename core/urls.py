@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
 
 from audits import urls as audits_urls
 from core import health, views
@@ -10,6 +12,10 @@ audits_patterns = [
     path("providers/<int:pk>/self-audit/", self_audit, name="provider_home"),
     *audits_urls.urlpatterns,
 ]
+
+# The administration site needs a verified second factor too; people sign in to it through the
+# service's own two-step sign-in.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +36,7 @@ urlpatterns = [
     path("", include("providers.urls")),
     path("", include("scoring.urls")),
     path("", include((audits_patterns, audits_urls.app_name))),
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
 ]

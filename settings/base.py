@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "core",
     "accounts",
@@ -56,6 +59,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor, if any, verified this session; then, for someone who must use one
+    # or has set one up, nothing but signing in until it is verified (accounts/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -370,6 +377,16 @@ SPECTACULAR_SETTINGS = {
         {"name": "results and gaps", "description": "Scoring results and the gaps they raise."},
     ],
 }
+
+# The second factor (django-otp): an authenticator app (TOTP) with single-use recovery codes.
+# Area, ICB and national officers, standards admins and site admins must use it; anyone else
+# may (accounts/selectors.py). Apps show the issuer beside the account.
+OTP_TOTP_ISSUER = SERVICE_NAME
+# After each wrong code, the next is refused for 2**(failures - 1) seconds times this factor.
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)
+OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_STATIC_THROTTLE_FACTOR", 1)
+# Minutes between the password and the code before the sign-in starts again.
+SECOND_FACTOR_PENDING_MINUTES = 10
 
 # Limits by address, besides the per-account lock-out above: failed sign-ins from one address
 # (so one address cannot try many accounts), and password-reset requests from one address and

@@ -12,6 +12,18 @@ from django.db import connection
 # Playwright's sync API runs an event loop in the test thread; the ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test client's force_login signs in with the second factor verified, as a real
+    sign-in of an officer or admin would (tests/mfa.py); tests of the second factor itself use
+    tests.mfa.force_login_unverified."""
+    from django.test import Client
+
+    from tests import mfa
+
+    Client.force_login = mfa.force_login_verified  # type: ignore[method-assign]
+
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

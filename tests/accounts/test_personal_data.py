@@ -66,6 +66,7 @@ def test_a_site_admin_exports_everything_held_about_a_person(admin, person):
     assert data["account"]["email"] == "leaver@example.org"
     assert data["account"]["full_name"] == "Lee Leaver"
     assert [r["role"] for r in data["roles"]] == ["national_analyst"]
+    assert data["second_factor"] == {"authenticator_app": False, "recovery_codes_left": 0}
     assert data["roles"][0]["granted_by"] == "boss@example.org"
     actions = [e["action"] for e in data["audit_trail"]]
     # Entries by the person, and entries by others that are about them.

@@ -6,8 +6,10 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from accounts.selectors import authenticator
 from api.models import ApiToken
 from api.services import create_token, token_for_request
+from tests.mfa import code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +17,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def person() -> User:
     return User.objects.create_user("person@example.org", "pw-for-tests-123")
+
+
+def confirm(person: User) -> dict[str, str]:
+    """The password and the current code that creating a token asks for again."""
+    return {"password": "pw-for-tests-123", "code": code_for(authenticator(user=person))}
 
 
 @pytest.fixture
@@ -36,7 +43,9 @@ def test_home_links_to_the_token_page(signed_in):
 
 def test_create_shows_the_token_once(signed_in, person):
     assert "You have no API tokens" in signed_in.get("/account/tokens/").content.decode()
-    response = signed_in.post("/account/tokens/new/", {"name": "School MIS", "expiry": "90"})
+    response = signed_in.post(
+        "/account/tokens/new/", {"name": "School MIS", "expiry": "90", **confirm(person)}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
@@ -57,9 +66,10 @@ def test_there_is_no_token_without_an_expiry(signed_in):
     assert not ApiToken.objects.exists()
 
 
-def test_create_a_read_only_token_on_the_page(signed_in):
+def test_create_a_read_only_token_on_the_page(signed_in, person):
     response = signed_in.post(
-        "/account/tokens/new/", {"name": "Reports", "expiry": "365", "read_only": "on"}
+        "/account/tokens/new/",
+        {"name": "Reports", "expiry": "365", "read_only": "on", **confirm(person)},
     )
     assert response.status_code == 200
     token = ApiToken.objects.get()
@@ -76,8 +86,8 @@ def test_create_a_read_only_token_on_the_page(signed_in):
         ({"name": "MIS", "expiry": "forever"}, "Select a valid choice"),
     ],
 )
-def test_create_errors_use_the_error_summary(signed_in, data, message):
-    response = signed_in.post("/account/tokens/new/", data)
+def test_create_errors_use_the_error_summary(signed_in, person, data, message):
+    response = signed_in.post("/account/tokens/new/", {**data, **confirm(person)})
     html = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: Create an API token" in html
@@ -124,3 +134,75 @@ def test_site_admins_can_revoke_tokens_in_the_admin(person):
     assert token.token_hash not in change.content.decode()
     client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+# Creating a token on the page asks for the password, and the second factor, again.
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"password": ""}, "password", "Enter your password"),
+        ({"password": "not-my-password"}, "password", "Your password is not correct"),
+        ({"code": ""}, "code", "Enter the 6-digit code from your authenticator app"),
+        ({"code": "000000"}, "code", "The code is not correct or has expired"),
+    ],
+)
+def test_creating_a_token_needs_the_password_and_code_again(
+    signed_in, person, settings, change, field, message
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    data = {"name": "MIS", "expiry": "30", **confirm(person), **change}
+    response = signed_in.post("/account/tokens/new/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Create an API token" in html
+    assert f'<a href="#id_{field}">{message}' in html
+    assert 'value="MIS"' in html  # the answers are kept
+    assert not ApiToken.objects.exists()
+
+
+def test_the_page_asks_for_the_code_only_of_those_with_a_second_factor(person):
+    from tests.mfa import force_login_unverified
+
+    client = Client()
+    force_login_unverified(client, person)  # a person with no role and no authenticator
+    page = client.get("/account/tokens/new/").content.decode()
+    assert 'id="id_password"' in page and 'autocomplete="current-password"' in page
+    assert 'id="id_code"' not in page
+    response = client.post(
+        "/account/tokens/new/", {"name": "MIS", "expiry": "30", "password": "pw-for-tests-123"}
+    )
+    assert response.status_code == 200 and ApiToken.objects.filter(name="MIS").exists()
+
+    verified = Client()
+    verified.force_login(person)  # now with an authenticator
+    page = verified.get("/account/tokens/new/").content.decode()
+    assert 'id="id_code"' in page and 'autocomplete="one-time-code"' in page
+
+
+def test_wrong_passwords_on_the_token_page_count_towards_the_lock_out(signed_in, person, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        signed_in.post("/account/tokens/new/", {"name": "MIS", "expiry": "30", "password": "guess"})
+    response = signed_in.post(
+        "/account/tokens/new/", {"name": "MIS", "expiry": "30", **confirm(person)}
+    )
+    assert "There have been too many wrong attempts" in response.content.decode()
+    assert not ApiToken.objects.exists()
+    assert (
+        Client()
+        .post("/account/sign-in/", {"username": person.email, "password": "pw-for-tests-123"})
+        .status_code
+        == 429
+    )
+
+
+def test_the_command_needs_no_password():
+    import io
+
+    from django.core.management import call_command
+
+    User.objects.create_user("ops@example.org", "pw-for-tests-123")
+    out = io.StringIO()
+    call_command("create_api_token", "ops@example.org", "--name", "Nightly", stdout=out)
+    assert ApiToken.objects.filter(name="Nightly", user__email="ops@example.org").exists()

@@ -17,6 +17,7 @@ from accounts.services import grant_role
 from dashboards.models import OfficialStatistic, StatisticsDataset
 from dashboards.services import clear_caches, refresh_all
 from providers.models import Phase
+from tests import mfa
 from tests.browser.axe import assert_accessible
 from tests.dashboards.builders import ALL_YES, dashboard_version, declare, declare_and_score
 from tests.providers.factories import (
@@ -102,11 +103,8 @@ def dashboards():
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/account/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"You are signed in as {email}")).to_be_visible()
+    """Email and password, then the code from the officer's authenticator."""
+    mfa.sign_in(page, base, email, PASSWORD)
 
 
 def test_an_area_officer_filters_drills_down_and_exports(live_server, page: Page, dashboards):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
+from tests.mfa import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +21,8 @@ def figure(page: Page, label: str) -> str:
 
 def test_the_officer_sees_a_scored_demo_on_a_fresh_database(live_server, page: Page):
     call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
-    page.goto(live_server.url + "/account/sign-in/")
-    page.get_by_label("Email address").fill("officer@example.org")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("You are signed in as officer@example.org")).to_be_visible()
+    # The demo officer signs in with the published demo secret's code.
+    sign_in(page, live_server.url, "officer@example.org", DEMO_PASSWORD)
     page.goto(live_server.url + "/dashboards/areas/213/")
     expect(page.get_by_role("heading", name="Compliance dashboard", level=1)).to_be_visible()
     expect(page.get_by_text("There are no figures for this area yet")).to_have_count(0)

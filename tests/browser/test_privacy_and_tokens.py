@@ -31,6 +31,7 @@ def test_the_token_form_with_its_read_only_choice(live_server, page: Page):
     page.get_by_label("90 days").check()
     page.get_by_label("Read only").focus()
     page.keyboard.press("Space")
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_text("(read only)")).to_be_visible()
 

@@ -22,6 +22,7 @@ from providers.models import Provider
 from standards.models import StandardVersion
 from standards.services import load_version, publish_version
 from standards.vocabulary import ProviderType
+from tests import mfa
 from tests.browser.axe import assert_accessible
 from tests.providers.factories import AreaFactory, ProviderFactory
 
@@ -69,13 +70,8 @@ def prefill(declaration: Declaration, *, leave: set[str]) -> None:
 
 
 def sign_in(page: Page, base: str, email: str, *, check: bool = False) -> None:
-    page.goto(base + "/account/sign-in/")
-    if check:
-        assert_accessible(page, "sign in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"You are signed in as {email}")).to_be_visible()
+    """Email and password, then the code from the person's authenticator if they have one."""
+    mfa.sign_in(page, base, email, PASSWORD, check=assert_accessible if check else None)
 
 
 def save_and_continue(page: Page) -> None:

@@ -6,8 +6,9 @@ from django.core.management.base import CommandError
 
 from accounts.access import access_for
 from accounts.models import AuditEvent, RoleGrant, User
+from accounts.selectors import authenticator
 from audits.models import Declaration
-from core.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_totp_key
 from dashboards.models import AreaSnapshot, AreaTrendPoint, OfficialStatistic, StatisticsDataset
 from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, IntegratedCareBoard, Provider
@@ -62,6 +63,25 @@ def test_seed_loads_and_publishes_the_default_standard_and_creates_sign_ins():
     assert standards_admin.has_perm("standards.change_standardversion")
     assert User.objects.get(email="admin@example.org").is_superuser
     assert "standards@example.org" in out and DEMO_PASSWORD in out
+
+
+def test_seed_enrols_the_demo_accounts_that_need_a_second_factor_with_the_demo_secret():
+    out = seed()
+    for email in (
+        "officer@example.org",
+        "icb@example.org",
+        "analyst@example.org",
+        "standards@example.org",
+        "admin@example.org",
+    ):
+        device = authenticator(user=User.objects.get(email=email))
+        assert device is not None and device.key == demo_totp_key(), email
+    # The headteacher may choose one, and is not given one.
+    assert authenticator(user=User.objects.get(email="headteacher@example.org")) is None
+    assert DEMO_TOTP_SECRET in out and "manage.py demo_code EMAIL" in out
+    code = io.StringIO()
+    call_command("demo_code", "officer@example.org", stdout=code)
+    assert len(code.getvalue().strip()) == 6 and code.getvalue().strip().isdigit()
 
 
 def test_seed_creates_areas_providers_and_scoped_demo_users():

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from reports import services
 from reports.models import AreaReport
 from tests.browser.axe import assert_accessible
+from tests.mfa import sign_in
 from tests.reports.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,10 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_officer_makes_the_area_report_and_watches_it_being_built(
     live_server, page: Page, world
 ):
-    page.goto(live_server.url + "/account/sign-in/")
-    page.get_by_label("Email address").fill("officer@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "officer@example.org", PASSWORD)
     page.goto(live_server.url + "/dashboards/areas/213/")
     page.get_by_role("link", name="Report for the local partnership board (PDF)").click()
     expect(

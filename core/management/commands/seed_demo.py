@@ -9,10 +9,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
 from accounts.models import Role, User
-from accounts.services import grant_role
+from accounts.selectors import authenticator, second_factor_required
+from accounts.services import enrol_authenticator, grant_role
 from audits.demo import seed_demo_declarations
 from audits.demo_last_year import seed_last_year
-from core.demo import DEMO_PASSWORD, DEMO_USERS
+from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_totp_key
 from core.demo_scoring import load_statistics, score_demo
 from inclusion.demo import seed_demo_inclusion
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_demo_providers
@@ -57,7 +58,15 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
-            self.stdout.write(f"  {demo.email:<26} {demo.description}")
+            needs_code = " (and a code)" if demo.role != Role.PROVIDER_EDITOR else ""
+            self.stdout.write(f"  {demo.email:<26} {demo.description}{needs_code}")
+        self.stdout.write(
+            "Officers and admins also enter a code from an authenticator app set up with the "
+            f"published demo secret {DEMO_TOTP_SECRET},"
+        )
+        self.stdout.write(
+            "or print the current one with: .venv/bin/python manage.py demo_code EMAIL"
+        )
 
     def load_default_standard(self) -> None:
         document = parse_version_text(DEFAULT_STANDARD_FILE.read_text(encoding="utf-8"))
@@ -104,3 +113,9 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
                 self.stdout.write(f"Created {demo.email}")
             grant_role(user=user, role=demo.role, scope=scopes.get(demo.role))
+            # Those who must use a second factor get the published demo secret.
+            device = authenticator(user=user)
+            if second_factor_required(user=user) and (
+                device is None or device.key != demo_totp_key()
+            ):
+                enrol_authenticator(user=user, key=demo_totp_key())
