@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from inclusion.models import InclusionPlan, PlanStatus
 from tests.browser.axe import assert_accessible
 from tests.inclusion.plan_factories import PASSWORD, gias_area, officer_for
+from tests.mfa import code_for, enrol
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +53,8 @@ def test_an_officer_starts_edits_publishes_and_starts_version_2_by_keyboard(
     live_server, page: Page
 ):
     world = gias_area(code="213", name="Westminster")
-    officer_for(world["area"], "keys@example.org")
+    officer = officer_for(world["area"], "keys@example.org")
+    device = enrol(officer)
     page.set_viewport_size({"width": 320, "height": 900})
     base = live_server.url
 
@@ -61,6 +63,13 @@ def test_an_officer_starts_edits_publishes_and_starts_version_2_by_keyboard(
     page.keyboard.type("keys@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
+    enter(page)
+    # Officers must use a second factor: the code from their authenticator app.
+    expect(
+        page.get_by_role("heading", name="Enter the code from your authenticator app")
+    ).to_be_visible()
+    tab_to(page, "id_code")
+    page.keyboard.type(code_for(device))
     enter(page)
     expect(page.get_by_text("You are signed in as keys@example.org")).to_be_visible()
 
