@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "audits",
     "api",
     "scoring",
+    "impact",
     "dashboards",
     "reports",
     "notifications",
