@@ -42,7 +42,7 @@ def xlsx_bytes(tables: Sequence[Table], heading: Sequence[str]) -> bytes:
 
     book = Workbook(write_only=True)
     for table in tables:
-        sheet = book.create_sheet(title=table.title[:31])
+        sheet = book.create_sheet(title=table.title[:31].strip())
         for line in heading:
             sheet.append([clean(line)])
         sheet.append([])
