@@ -202,3 +202,22 @@ def test_the_admin_previews_and_publishes_after_showing_the_summary(scenario, cl
         )
     assert response.status_code == 200
     assert StandardVersion.objects.get(pk=draft.pk).status == VersionStatus.PUBLISHED
+
+
+def test_chunks_not_finished_in_time_are_queued_again(scenario):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from impact.services import requeue_stale_chunks
+
+    with mock.patch.object(previews, "_enqueue"):
+        preview = start_preview(slug=SLUG, version="2.0", size=4)
+    chunks = PreviewChunk.objects.filter(preview=preview)
+    chunks.update(queued_at=timezone.now() - dt.timedelta(hours=1))
+    previews.run_chunk(chunk_id=chunks.first().pk)
+    with mock.patch.object(previews.celery_policy, "send") as send:
+        assert requeue_stale_chunks() == 1
+    assert send.call_args.kwargs["kwargs"] == {"chunk_id": chunks.last().pk}
+    assert send.call_args.kwargs["queue"] == "rescore"
+    assert tasks.requeue_stale_chunks_task.time_limit < 3600
