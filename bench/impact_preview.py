@@ -54,6 +54,38 @@ def watched_rows_written(context: Context) -> int:
         ).fetchone()[0]
 
 
+def table_counts(context: Context) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(_libpq(context.database_url)) as conn:
+        return dict(
+            conn.execute(
+                "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del"
+                f" FROM pg_stat_user_tables WHERE {WATCHED}"
+            ).fetchall()
+        )
+
+
+def tables_written(context: Context, since: dict[str, int]) -> str:
+    now = table_counts(context)
+    return ", ".join(
+        f"{name} {now[name] - since.get(name, 0)}"
+        for name in sorted(now)
+        if now[name] != since.get(name, 0)
+    )
+
+
+def settle(context: Context, *, quiet: float = 3.0, limit: float = 600) -> None:
+    """Wait until nothing writes to the watched tables (a refresh still finishing)."""
+    started = time.perf_counter()
+    last, since = watched_rows_written(context), time.perf_counter()
+    while time.perf_counter() - since < quiet and time.perf_counter() - started < limit:
+        time.sleep(0.5)
+        now = watched_rows_written(context)
+        if now != last:
+            last, since = now, time.perf_counter()
+
+
 def _wait(check: object, what: str, limit: float = 1800) -> float:
     started = time.perf_counter()
     while not check():  # type: ignore[operator]
@@ -65,6 +97,7 @@ def _wait(check: object, what: str, limit: float = 1800) -> float:
 
 def run(context: Context) -> None:
     _setup_django(context)
+    from dashboards.services import refresh_requested
     from impact.models import ImpactPreview, PreviewStatus
     from impact.services import start_preview
     from scoring.models import CurrentResult, JobStatus, RescoreJob, Trigger
@@ -87,11 +120,19 @@ def run(context: Context) -> None:
         if not CurrentResult.objects.filter(version=version).exists():
             seconds, _ = national_rescore()
             say("impact_first_rescore_s", f"{seconds:.2f}")
+        # The dashboards add up what the re-scores changed a minute later, on the workers: do
+        # it now, and let nothing queued run during the preview.
+        workers.stop()
+        refresh_requested(hold_rescore=False)
+        empty_broker()
         draft = load_version(text=DRAFT.read_text(encoding="utf-8")).version
         label = draft.version
         _close_django()
+        settle(context)
+        workers.start()
 
         before = watched_rows_written(context)
+        since = table_counts(context)
         started = time.perf_counter()
         preview = start_preview(slug=SLUG, version=label)
         _wait(
@@ -101,6 +142,8 @@ def run(context: Context) -> None:
         preview_s = time.perf_counter() - started
         preview.refresh_from_db()
         written = watched_rows_written(context) - before
+        if written:
+            say("impact_preview_rows_written_by_table", tables_written(context, since))
         say("impact_preview_providers", preview.provider_count)
         say("impact_preview_s", f"{preview_s:.2f}")
         say("impact_preview_rows_written", written)
