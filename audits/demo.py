@@ -97,7 +97,9 @@ def _demo_providers() -> list[Provider]:
 
 
 @transaction.atomic
-def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
+def seed_demo_declarations(
+    *, stdout: TextIO | None = None, version: StandardVersion | None = None
+) -> dict[str, int]:
     """Create the demo declarations, answers, reviews and Westminster's round. Idempotent.
 
     Returns counts: submitted, drafts, not_started, skipped (already declared), answers,
@@ -117,7 +119,8 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
         ),
         0,
     )
-    version = current_version(slug=DEFAULT_STANDARD)
+    # Against the given version (the first the demo publishes), else the published one.
+    version = version or current_version(slug=DEFAULT_STANDARD)
     if version is None:
         if stdout:
             stdout.write("No published default standard: no demo declarations created.\n")
@@ -134,9 +137,9 @@ def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
     editors = _demo_editors()
 
     declared = set(
-        Declaration.objects.filter(version=version, period=period).values_list(
-            "provider_id", flat=True
-        )
+        Declaration.objects.filter(
+            version__standard_id=version.standard_id, period=period
+        ).values_list("provider_id", flat=True)
     )
     by_type: dict[str, list[Requirement]] = {}
     plans: list[tuple[Provider, Declaration, dict[str, dict[str, Any]] | None, int]] = []

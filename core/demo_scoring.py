@@ -124,12 +124,15 @@ def unscored_submissions() -> list[tuple[int, int, dt.datetime]]:
     ]
 
 
-def score_demo(*, stdout: TextIO | None = None) -> DemoScoring:
+def score_demo(
+    *, stdout: TextIO | None = None, version: StandardVersion | None = None
+) -> DemoScoring:
+    """Score the demo's declarations on `version` (by default the published one)."""
     report = DemoScoring()
     pending = unscored_submissions()
     if not pending:
         return report
-    version = current_version(slug=DEMO_STANDARD)
+    version = version or current_version(slug=DEMO_STANDARD)
     if version is None:
         return report
     in_force = version.effective_from
@@ -160,7 +163,9 @@ def score_demo(*, stdout: TextIO | None = None) -> DemoScoring:
         report.declarations = len(pending)
         _date_history([pk for pk, _, _ in pending], in_force=in_force)
         report.planned, report.accepted = _plan_and_accept_gaps()
-    job = start_rescore(standard_slug=DEMO_STANDARD, trigger=Trigger.COMMAND, enqueue=False)
+    job = start_rescore(
+        standard_slug=DEMO_STANDARD, version=version.version, trigger=Trigger.COMMAND, enqueue=False
+    )
     run_job_inline(job_id=job.pk)
     job.refresh_from_db()
     report.rescored = job.provider_count

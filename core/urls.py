@@ -30,6 +30,7 @@ urlpatterns = [
     path("account/notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
     path("standards/", include("standards.urls")),
+    path("impact/", include("impact.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
     path("areas/", include("inclusion.officer.urls")),

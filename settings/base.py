@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "audits",
     "api",
     "scoring",
+    "impact",
     "inclusion",
     "dashboards",
     "reports",
@@ -275,6 +276,8 @@ CELERY_TASK_ROUTES = {
     "scoring.rescore_chunk": {"queue": "rescore"},
     "scoring.nightly_rescore": {"queue": "default"},
     "scoring.sweep": {"queue": "default"},
+    "impact.preview_chunk": {"queue": "rescore"},
+    "impact.requeue_stale_chunks": {"queue": "default"},
 }
 # Kept in code; the DatabaseScheduler copies these entries into its tables when beat starts.
 CELERY_BEAT_SCHEDULE = {
@@ -286,6 +289,8 @@ CELERY_BEAT_SCHEDULE = {
     # Queues submissions still without a result, re-queues re-score chunks not finished in
     # time and re-opens gaps whose acceptance has expired.
     "scoring-sweep": {"task": "scoring.sweep", "schedule": 300.0},
+    # Re-queues impact preview chunks not finished in time.
+    "impact-requeue-stale-chunks": {"task": "impact.requeue_stale_chunks", "schedule": 300.0},
     # Rebuilds every area's dashboard figures after the nightly re-score, and turns the
     # academic year over on 1 September.
     "dashboards-refresh-all": {

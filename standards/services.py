@@ -19,7 +19,7 @@ from standards.format import (
     parse_version_text,
 )
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
-from standards.signals import version_published
+from standards.signals import PublishNote, publish_check, version_published
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,16 @@ def publish_version(*, slug: str, version: str) -> StandardVersion:
         lambda: version_published.send(sender=StandardVersion, version_id=version_id)
     )
     return target
+
+
+def notes_before_publishing(*, version: StandardVersion) -> list[PublishNote]:
+    """What the apps that listen have to say before this draft is published (an impact
+    preview's summary, say), and whether they ask publishing to wait."""
+    return [
+        note
+        for _, note in publish_check.send_robust(sender=StandardVersion, version_id=version.pk)
+        if isinstance(note, PublishNote)
+    ]
 
 
 def _checked_export(version: StandardVersion) -> str:

@@ -10,6 +10,7 @@ from accounts.selectors import authenticator
 from audits.models import Declaration
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_totp_key
 from dashboards.models import AreaSnapshot, AreaTrendPoint, OfficialStatistic, StatisticsDataset
+from impact.models import ImpactPreview, ProviderImpact
 from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, IntegratedCareBoard, Provider
 from scoring.models import CurrentResult, Gap, GapEvent, RescoreJob, ScoringRun
@@ -50,12 +51,16 @@ def snapshot() -> tuple:
         list(AreaTrendPoint.objects.order_by("id").values_list("id", "day", "result_count")),
         list(StatisticsDataset.objects.order_by("id").values_list("id", "imported_at")),
         OfficialStatistic.objects.count(),
+        list(ImpactPreview.objects.values_list("id", "status")),
+        ProviderImpact.objects.count(),
     )
 
 
 def test_seed_loads_and_publishes_the_default_standard_and_creates_sign_ins():
     out = seed()
-    version = StandardVersion.objects.get(standard__slug="send-statutory-baseline")
+    versions = StandardVersion.objects.filter(standard__slug="send-statutory-baseline")
+    assert versions.get(version="1.0").status == VersionStatus.SUPERSEDED
+    version = versions.get(version="1.1")
     assert version.status == VersionStatus.PUBLISHED
     assert version.requirements.count() >= 100
     standards_admin = User.objects.get(email="standards@example.org")
@@ -155,8 +160,50 @@ def test_the_headteachers_school_has_a_reviewed_result_with_gaps_and_a_draft():
         .exclude(period=submitted.period)
         .exists()
     )
-    assert CurrentResult.objects.get(provider=school).declaration == submitted
+    assert (
+        CurrentResult.objects.get(provider=school, version__version="1.1").declaration == submitted
+    )
+    # The draft continues on 1.1, its answers matched by requirement key.
+    draft = Declaration.objects.get(provider=school, status="draft")
+    assert draft.version.version == "1.1"
+    assert draft.answers.filter(requirement__version=draft.version).count() == draft.answers.count()
+    assert draft.answers.filter(value_bool__isnull=False).exists()
     gaps = Gap.objects.filter(provider=school)
     assert gaps.filter(status="open").exists()
     planned = gaps.get(status="in_progress")
     assert planned.owner and planned.action_plan and planned.due_date
+
+
+def test_the_demo_publishes_1_1_through_an_impact_preview_that_it_matches():
+    out = seed()
+    v10, v11 = (
+        StandardVersion.objects.get(standard__slug="send-statutory-baseline", version=label)
+        for label in ("1.0", "1.1")
+    )
+    assert "Impact preview of send-statutory-baseline 1.1 against 1.0" in out
+    assert "Loaded, previewed and published send-statutory-baseline 1.1: re-scored" in out
+    assert "previewing and publishing send-statutory-baseline 1.1:" in out
+    preview = ImpactPreview.objects.get(version=v11)
+    assert preview.status == "done" and preview.baseline == v10
+    rows = {r.provider_id: r for r in ProviderImpact.objects.filter(preview=preview)}
+    results = {
+        c.provider_id: c.run
+        for c in CurrentResult.objects.select_related("run").filter(version=v11)
+    }
+    # Every provider re-scored on publishing was previewed, with the score it then got.
+    assert rows and set(rows) == set(results)
+    for pid, row in rows.items():
+        assert (row.new_score, row.new_all_musts_met) == (
+            results[pid].score,
+            results[pid].all_musts_met,
+        )
+    # Gaps carried over by key: the 14 new duties open gaps for the local authorities, and
+    # what 1.1 makes good practice closes as superseded, with the reason.
+    new_keys = set(preview.draft["questions"]) - {"SCH-MEDICAL-CONDITIONS-POLICY"}
+    assert Gap.objects.filter(requirement_key__in=new_keys, status="open").exists()
+    superseded = Gap.objects.filter(superseded_by_version=v11)
+    assert superseded.exists()
+    note = GapEvent.objects.filter(gap__in=superseded, action="superseded").first().note
+    assert note.startswith("Version 1.1 of the standard")
+    opened = sum(len(r.opened or []) for r in rows.values())
+    assert opened == Gap.objects.filter(opened_by_run__version=v11).count()

@@ -293,6 +293,7 @@ def published(db) -> tuple[StandardVersion, StandardVersion]:
     run("load_standard", str(FILE_1_0))
     run("publish_standard", SLUG, "1.0")
     run("load_standard", str(FILE_1_1))
+    run("preview_standard", SLUG, "1.1")
     run("publish_standard", SLUG, "1.1")
     versions = StandardVersion.objects.filter(standard__slug=SLUG)
     return versions.get(version="1.0"), versions.get(version="1.1")

@@ -86,6 +86,7 @@ def test_publish_stores_the_hash_of_exactly_what_export_prints():
 def test_publish_supersedes_the_previous_version():
     first = make_version(publish=True)
     make_version(document(version="1.1"))
+    run("preview_standard", "test-standard", "1.1")
     out, _ = run("publish_standard", "test-standard", "1.1")
     first.refresh_from_db()
     second = StandardVersion.objects.get(version="1.1")

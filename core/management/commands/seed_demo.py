@@ -15,6 +15,7 @@ from audits.demo import seed_demo_declarations
 from audits.demo_last_year import seed_last_year
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_totp_key
 from core.demo_scoring import load_statistics, score_demo
+from core.demo_versions import publish_update
 from inclusion.demo import seed_demo_inclusion
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_demo_providers
 from providers.models import IcbAreaCoverage, Provider
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if getattr(settings, "ENVIRONMENT", "") == "production":
             raise CommandError("seed_demo refuses to run with production settings.")
         started = time.perf_counter()
-        self.load_default_standard()
+        first = self.load_default_standard()
         with transaction.atomic():
             import_areas()
             counts = load_demo_providers(area_codes=DEMO_AREA_CODES)
@@ -44,16 +45,18 @@ class Command(BaseCommand):
                 "Demo providers: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
             )
             self.create_users()
-            seed_demo_declarations(stdout=self.stdout)
-            seed_last_year(stdout=self.stdout)
+            # The demo's declarations are made on the first version, before the update.
+            seed_demo_declarations(stdout=self.stdout, version=first)
+            seed_last_year(stdout=self.stdout, version=first)
             seed_demo_inclusion(area_codes=DEMO_AREA_CODES, stdout=self.stdout)
         scoring_started = time.perf_counter()
-        score_demo(stdout=self.stdout)
+        score_demo(stdout=self.stdout, version=first)
         scored = time.perf_counter() - scoring_started
+        update = publish_update(stdout=self.stdout)
         load_statistics(stdout=self.stdout)
         self.stdout.write(
             f"Demo ready in {time.perf_counter() - started:.1f} s (scoring and dashboards:"
-            f" {scored:.1f} s)"
+            f" {scored:.1f} s; previewing and publishing {update.label}: {update.seconds:.1f} s)"
         )
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
@@ -68,15 +71,15 @@ class Command(BaseCommand):
             "or print the current one with: .venv/bin/python manage.py demo_code EMAIL"
         )
 
-    def load_default_standard(self) -> None:
+    def load_default_standard(self) -> StandardVersion:
         document = parse_version_text(DEFAULT_STANDARD_FILE.read_text(encoding="utf-8"))
         slug, label = document["standard"]["slug"], document["version"]
         existing = StandardVersion.objects.filter(standard__slug=slug, version=label).first()
         if existing is None or existing.is_draft:
             store_draft(document=document)
-            publish_version(slug=slug, version=label)
+            version = publish_version(slug=slug, version=label)
             self.stdout.write(f"Loaded and published {slug} {label}")
-            return
+            return version
         expected = content_hash(canonical_text(document))
         if existing.content_hash != expected:
             self.stderr.write(
@@ -85,6 +88,7 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"{slug} {label} is already {existing.status}")
+        return existing
 
     def scopes(self) -> dict[str, models.Model | None]:
         school = Provider.objects.select_related("area").get(urn=DEMO_HEADTEACHER_SCHOOL_URN)
