@@ -56,6 +56,16 @@ def current_version(*, slug: str) -> StandardVersion | None:
     )
 
 
+def local_versions_for_area(*, area_code: str) -> list[StandardVersion]:
+    """The area's local standard versions, newest first, with the national versions they extend."""
+    return list(
+        StandardVersion.objects.select_related("standard", "extends__standard")
+        .filter(standard__area_code=area_code)
+        .exclude(status=VersionStatus.WITHDRAWN)
+        .order_by("-created_at", "-pk")
+    )
+
+
 def requirements_for(
     *, version: StandardVersion, provider_type: str | None = None
 ) -> QuerySet[Requirement]:

@@ -40,6 +40,52 @@ def load_version(*, text: str, loaded_by: User | None = None) -> LoadResult:
     return store_draft(document=document, loaded_by=loaded_by)
 
 
+def load_local_version(*, text: str, area_code: str, loaded_by: User | None = None) -> LoadResult:
+    """load_version for one area's local standard: the file must be a local standard for it.
+
+    Raises StandardFormatError naming every problem, as load_standard does; loads nothing then.
+    """
+    try:
+        document = parse_standard_text(text)
+    except StandardFormatError as exc:
+        raw = _raw_or_none(text)
+        raise StandardFormatError(_area_problems(raw, area_code) + exc.problems) from exc
+    problems = _area_problems(document, area_code)
+    if problems:
+        raise StandardFormatError(problems)
+    return store_draft(document=document, loaded_by=loaded_by)
+
+
+def _raw_or_none(text: str) -> Any:
+    try:
+        return read_text(text)
+    except StandardFormatError:
+        return None
+
+
+def _area_problems(document: Any, area_code: str) -> list[Problem]:
+    if not isinstance(document, dict):
+        return []
+    if "extends" not in document:
+        return [
+            Problem(
+                "extends",
+                "this is not a local standard: give extends (the national version it adds to)"
+                f" and area: {area_code!r}",
+            )
+        ]
+    area = document.get("area")
+    if isinstance(area, str) and area != area_code:
+        return [
+            Problem(
+                "area",
+                f"this file is for area {area}; here you can load a local standard for area"
+                f" {area_code} only",
+            )
+        ]
+    return []
+
+
 def parse_standard_text(text: str) -> dict[str, Any]:
     """parse_version_text, and for a local standard its checks against the version it extends.
 
