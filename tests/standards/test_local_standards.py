@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from standards.canonical import export_text
+from standards.demo import publish_demo_local_standard
 from standards.format import StandardFormatError, parse_version_text
 from standards.format.overlays import compare_rules
 from standards.models import FrozenVersionError, Requirement, Standard, StandardVersion
@@ -279,14 +280,17 @@ def test_compare_rules_knows_which_way_is_stricter(op, local, national, expected
     assert compare_rules({"op": op, **local}, {"op": op, **national}) == expected
 
 
-def test_the_westminster_file_loads_on_baseline_1_1():
-    for name in ("send-statutory-baseline-1.1.yaml",):
-        load_version(text=(DATA / name).read_text(encoding="utf-8"))
+def test_the_demo_publishes_westminster_once_baseline_1_1_is_published():
+    out = io.StringIO()
+    load_version(text=(DATA / "send-statutory-baseline-1.1.yaml").read_text(encoding="utf-8"))
+    assert publish_demo_local_standard(stdout=out) is None
+    assert "not published" in out.getvalue()
     publish_version(slug="send-statutory-baseline", version="1.1")
-    version = load_version(
-        text=(DATA / "westminster-local-1.0.yaml").read_text(encoding="utf-8")
-    ).version
+    version = publish_demo_local_standard(stdout=out)
+    assert version is not None and version.status == "published"
     assert version.standard.area_code == "213"
     raised_requirement = version.requirements.get(raises="SCH-TEACHERS-SEND-TRAINED")
     assert raised_requirement.rule == {"op": "number_at_least", "value": 90}
-    publish_version(slug="westminster-local", version="1.0")
+    assert version.sections.count() == 1 and version.requirements.count() == 4
+    # Running the demo again changes nothing.
+    assert publish_demo_local_standard(stdout=out) == version
