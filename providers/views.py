@@ -10,7 +10,7 @@ from providers.filters import ProviderFilter
 from providers.forms import GiasUploadForm, LocalStandardUploadForm
 from providers.models import Area, Provider
 from standards.format import StandardFormatError
-from standards.selectors import local_versions_for_area
+from standards.selectors import local_standard_status, local_versions_for_area
 from standards.services import load_local_version
 
 PAGE_SIZE = 50
@@ -104,6 +104,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             .filter(pk=area.pk)
             .exists(),
             "local_versions": local_versions_for_area(area_code=area.code),
+            "local_status": local_standard_status(area_code=area.code),
         },
     )
 
