@@ -412,11 +412,10 @@ def local_target(
     *, provider: Provider, version: StandardVersion | None
 ) -> tuple[StandardVersion | None, str]:
     """The area's local version declared with this national version, or why there is none."""
-    if version is None or provider.area_id is None:
+    area = provider.area if provider.area_id is not None else None
+    if version is None or area is None:
         return None, ""
-    return local_version_or_reason(
-        area_code=provider.area.code, area_name=provider.area.name, national=version
-    )
+    return local_version_or_reason(area_code=area.code, area_name=area.name, national=version)
 
 
 def later_revision(declaration: Declaration) -> Declaration | None:
