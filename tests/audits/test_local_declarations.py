@@ -81,6 +81,14 @@ def test_local_sections_are_asked_after_the_national_ones_and_marked(national, s
     assert html.index("Leadership") < html.index("Testshire ordinarily available provision")
     home = client.get(f"/providers/{school.pk}/self-audit/").content.decode()
     assert "Testshire version 1.0" in home
+    question = client.get(f"/declarations/{declaration.pk}/questions/TESTSHIRE-PROVISION-MAP/")
+    assert question.status_code == 200
+    assert "Ownshire's local standard: Testshire ordinarily available provision" in (
+        question.content.decode()
+    )
+    national_question = client.get(f"/declarations/{declaration.pk}/questions/SCH-STAFF-TRAINED/")
+    assert national_question.status_code == 200
+    assert "local standard:" not in national_question.content.decode()
 
 
 def test_a_new_national_version_without_a_local_one_means_the_national_part_only(
