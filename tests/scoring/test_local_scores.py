@@ -124,3 +124,20 @@ def test_the_result_page_shows_the_national_and_the_local_score_apart(school, pa
     ).content.decode()
     assert "This is the local score" in local_html
     assert "TESTSHIRE-PROVISION-MAP" in local_html or "Provision map kept" in local_html
+
+
+def test_a_re_score_of_the_local_standard_re_scores_its_declarations(school, pair):
+    from scoring.models import ScoringRun
+    from scoring.services import run_job_inline, start_rescore
+
+    national, local = pair
+    declaration = submitted(school, national, local, trained=95, provision_map=True)
+    job = start_rescore(standard_slug="testshire-local", enqueue=False)
+    assert job.provider_count == 1
+    run_job_inline(job_id=job.pk)
+    run = ScoringRun.objects.get(provider=school, version=local)
+    assert run.declaration_id == declaration.pk
+    assert outcomes(school, local) == {
+        "TESTSHIRE-PROVISION-MAP": "p",
+        "TESTSHIRE-STAFF-TRAINED": "p",
+    }
