@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from audits.models import Declaration, DeclarationStatus
 from audits.selectors import declaration_progress, declaration_target
-from audits.services import start_declaration, start_revision
+from audits.services import start_declaration, start_revision, submit_declaration
 from standards.services import load_version, publish_version
-from tests.audits.pages import client_for
+from tests.audits.pages import client_for, post_answer
 from tests.providers.factories import ProviderFactory
 from tests.standards.builders import as_yaml, make_version
 from tests.standards.test_local_standards import local_doc, national_with_thresholds, raised
@@ -119,3 +119,40 @@ def test_a_revision_keeps_the_local_version(local, national, school, editor):
     revision = start_revision(declaration=declaration, user=editor).declaration
     assert revision.pk != declaration.pk
     assert (revision.version, revision.local_version) == (national, local)
+
+
+def test_the_provider_answers_and_submits_both_parts_on_the_pages(national, school, editor):
+    extra = {
+        "key": "TESTSHIRE-PROVISION-MAP",
+        "title": "Provision map kept",
+        "question": "Do you keep a provision map?",
+        "theme": "ordinarily_available_provision",
+        "applies_to": [str(school.provider_type)],
+        "strength": "good_practice",
+        "answer": {"type": "yes_no"},
+        "rule": {"op": "is_yes"},
+        "citations": [{"document": "Local offer", "reference": "OAP 1"}],
+    }
+    doc = local_doc(
+        extra, raised(), area=school.area.code, extends={"slug": SLUG, "version": "1.0"}
+    )
+    load_version(text=as_yaml(doc))
+    publish_version(slug="testshire-local", version="1.0")
+    declaration = start_declaration(provider=school, user=editor).declaration
+    client = client_for(editor)
+    posts = {
+        "SCH-POLICY-URL": {"value": "https://school.example.org/sen"},
+        "SCH-POLICY-REVIEWED": {"value-day": "1", "value-month": "9", "value-year": "2026"},
+        "SCH-STAFF-TRAINED": {"value": "85"},
+    }
+    for key, data in posts.items():
+        assert post_answer(client, declaration, key, data).status_code == 302, key
+    # The national part alone is not the whole declaration.
+    assert not declaration_progress(declaration=declaration).is_complete
+    response = post_answer(client, declaration, "TESTSHIRE-PROVISION-MAP", {"value": "yes"})
+    assert response.status_code == 302
+    assert declaration_progress(declaration=declaration).is_complete
+    submitted = submit_declaration(declaration=declaration, user=editor)
+    assert submitted.status == DeclarationStatus.SUBMITTED
+    answer = submitted.answers.get(requirement_key="TESTSHIRE-PROVISION-MAP")
+    assert answer.value is True
