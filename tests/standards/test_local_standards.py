@@ -294,3 +294,14 @@ def test_the_demo_publishes_westminster_once_baseline_1_1_is_published():
     assert version.sections.count() == 1 and version.requirements.count() == 4
     # Running the demo again changes nothing.
     assert publish_demo_local_standard(stdout=out) == version
+
+
+def test_the_version_page_says_what_a_local_standard_extends_and_raises(national, client):
+    load_version(text=as_yaml(local_doc(raised())))
+    publish_version(slug="testshire-local", version="1.0")
+    response = client.get("/standards/testshire-local/1.0/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "For the area with LA code 999, on top of" in html
+    assert 'href="/standards/test-standard/1.0/"' in html
+    assert "TESTSHIRE-STAFF-TRAINED: raises the threshold of SCH-STAFF-TRAINED" in html
