@@ -89,3 +89,14 @@ def test_the_areas_page_says_what_no_longer_fits(world, local):
     assert "What no longer fits Test standard version 1.1" in html
     assert "TESTSHIRE-STAFF-TRAINED: lowers the threshold of SCH-STAFF-TRAINED" in html
     assert "TESTSHIRE-REVIEW-DATE: there is no requirement SCH-POLICY-REVIEWED" in html
+
+
+def test_the_sweep_tells_the_officers_if_the_task_was_lost(world, local, eager):
+    from notifications import services
+
+    make_version(national_1_1(threshold=95), publish=True)  # no task ran
+    assert world.officer.email not in recipients()
+    eager(services.sweep)
+    assert world.officer.email in recipients()
+    eager(services.sweep)
+    assert len([m for m in mail.outbox if m.to == [world.officer.email]]) == 1
