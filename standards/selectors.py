@@ -82,6 +82,26 @@ def local_version_for(*, area_code: str, national: StandardVersion) -> StandardV
     )
 
 
+def local_version_or_reason(
+    *, area_code: str, area_name: str, national: StandardVersion
+) -> tuple[StandardVersion | None, str]:
+    """The area's latest published local version that extends this national version; else,
+    where the area's local standard extends another version only, why there is none."""
+    local = local_version_for(area_code=area_code, national=national)
+    if local is not None:
+        return local, ""
+    latest = latest_local_version(area_code=area_code)
+    if latest is None or latest.extends is None:
+        return None, ""
+    if latest.extends.standard_id != national.standard_id:
+        return None, ""
+    return None, (
+        f"{area_name}'s local standard ({latest.label}) extends {latest.extends.label}, not"
+        f" {national.label}. Until the area publishes a local version that extends it, you"
+        " declare against the national standard only."
+    )
+
+
 def local_misfits(*, local: StandardVersion, national: StandardVersion) -> list[str]:
     """What in a local version no longer fits another national version, one line each, named by
     the local key: national keys it raises that are gone, national thresholds now at or above its
@@ -131,15 +151,20 @@ class LocalStandardStatus:
         return self.national is not None and self.local.extends_id != self.national.pk
 
 
-def local_standard_status(*, area_code: str) -> LocalStandardStatus | None:
-    """The area's published local version, and whether it still extends the national version
-    providers now declare against (else what no longer fits)."""
-    local = (
+def latest_local_version(*, area_code: str) -> StandardVersion | None:
+    """The area's published local version (whatever national version it extends)."""
+    return (
         StandardVersion.objects.select_related("standard", "extends__standard")
         .filter(standard__area_code=area_code, status=VersionStatus.PUBLISHED)
         .order_by("-published_at", "-pk")
         .first()
     )
+
+
+def local_standard_status(*, area_code: str) -> LocalStandardStatus | None:
+    """The area's published local version, and whether it still extends the national version
+    providers now declare against (else what no longer fits)."""
+    local = latest_local_version(area_code=area_code)
     if local is None or local.extends is None:
         return None
     national = current_version(slug=local.extends.standard.slug)
