@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Role, User
+from accounts.services import grant_role
 from audits.models import Declaration, DeclarationStatus
 from audits.selectors import declaration_progress, declaration_target
 from audits.services import start_declaration, start_revision, submit_declaration
@@ -108,6 +110,12 @@ def test_a_new_national_version_without_a_local_one_means_the_national_part_only
     )
     assert "national standard only" in target.national_only_reason
     assert begun.local_version == local
+    # The self-audit page says why.
+    other_editor = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    grant_role(user=other_editor, role=Role.PROVIDER_EDITOR, scope=other)
+    home = client_for(other_editor).get(f"/providers/{other.pk}/self-audit/")
+    assert home.status_code == 200
+    assert "declare against the national standard only" in home.content.decode()
 
 
 def test_a_revision_keeps_the_local_version(local, national, school, editor):
