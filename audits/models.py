@@ -71,6 +71,15 @@ class Declaration(models.Model):
     version = models.ForeignKey(
         "standards.StandardVersion", on_delete=models.PROTECT, related_name="declarations"
     )
+    # For a provider in an area with a local standard: the local version declared with the
+    # national one (it extends `version`). Kept for the declaration's life, as `version` is.
+    local_version = models.ForeignKey(
+        "standards.StandardVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_declarations",
+    )
     period = models.CharField(max_length=7, help_text="Academic year, e.g. 2026/27.")
     revision = models.PositiveIntegerField(default=1)
     revises = models.ForeignKey(

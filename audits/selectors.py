@@ -21,9 +21,19 @@ from audits.periods import period_for, today
 from providers.models import Provider
 from providers.visibility import editable_providers, health_only, visible_areas, visible_providers
 from standards.models import Section, Standard, StandardVersion
-from standards.selectors import current_version
+from standards.selectors import current_version, local_version_or_reason
 
 DEFAULT_STANDARD = "send-statutory-baseline"
+
+
+def answer_order() -> tuple[Any, ...]:
+    """Answers in the order asked: the national sections first (their version extends nothing),
+    then the area's local sections; each in section and requirement order."""
+    return (
+        F("requirement__version__extends").asc(nulls_first=True),
+        "requirement__section__order",
+        "requirement__order",
+    )
 
 
 def visible_declarations(*, user: Any) -> QuerySet[Declaration]:
@@ -42,7 +52,7 @@ def declaration_answers(*, user: Any, declaration: Declaration) -> QuerySet[Answ
     """The answers this person may read: all of them, or the health ones for ICB officers."""
     answers = declaration.answers.select_related(
         "requirement", "requirement__section", "reviewed_by"
-    ).order_by("requirement__section__order", "requirement__order")
+    ).order_by(*answer_order())
     if health_only(user=user, provider=declaration.provider):
         answers = answers.filter(requirement__theme__in=HEALTH_THEMES)
     return answers
@@ -72,6 +82,8 @@ def answer_is_complete(answer: Answer) -> bool:
 class SectionProgress:
     section: Section
     answers: list[Answer] = field(default_factory=list)
+    # A section of the area's local standard (shown after the national sections, marked so).
+    is_local: bool = False
     # Keys of the answers that are complete enough to submit (evidence included); filled in by
     # declaration_progress. When None, an answer counts as complete once it is answered.
     complete_keys: set[str] | None = None
@@ -164,19 +176,25 @@ def declaration_progress(
         answers
         if answers is not None
         else declaration.answers.select_related("requirement", "requirement__section").order_by(
-            "requirement__section__order", "requirement__order"
+            *answer_order()
         )
     )
     for answer in rows:
         section = answer.requirement.section
         progress = grouped.setdefault(
-            section.pk, SectionProgress(section=section, complete_keys=set())
+            section.pk,
+            SectionProgress(
+                section=section,
+                complete_keys=set(),
+                is_local=section.version_id != declaration.version_id,
+            ),
         )
         progress.answers.append(answer)
         if answer.is_answered and answer_is_complete(answer):
             assert progress.complete_keys is not None
             progress.complete_keys.add(answer.requirement_key)
-    return Progress(sections=sorted(grouped.values(), key=lambda s: s.section.order))
+    # National sections first, then the area's.
+    return Progress(sections=sorted(grouped.values(), key=lambda s: (s.is_local, s.section.order)))
 
 
 def provider_declarations(*, user: Any, provider: Provider) -> QuerySet[Declaration]:
@@ -335,6 +353,10 @@ class Target:
     version: StandardVersion | None
     period: str
     round: DeclarationRound | None
+    # The area's local version declared with `version`, if any; else why there is none although
+    # the area has a local standard (it does not extend `version` yet).
+    local_version: StandardVersion | None = None
+    national_only_reason: str = ""
 
 
 def declaration_target(
@@ -363,8 +385,37 @@ def declaration_target(
     begun = current_draft(provider=provider, standard=standard, period=period) or latest_submitted(
         provider=provider, standard=standard, period=period
     )
-    version = begun.version if begun is not None else current_version(slug=standard.slug)
-    return Target(version=version, period=period, round=declaration_round)
+    if begun is not None:
+        # A declaration already begun keeps the pair it began with.
+        reason = ""
+        if begun.local_version_id is None:
+            _, reason = local_target(provider=provider, version=begun.version)
+        return Target(
+            version=begun.version,
+            period=period,
+            round=declaration_round,
+            local_version=begun.local_version,
+            national_only_reason=reason,
+        )
+    version = current_version(slug=standard.slug)
+    local, reason = local_target(provider=provider, version=version)
+    return Target(
+        version=version,
+        period=period,
+        round=declaration_round,
+        local_version=local,
+        national_only_reason=reason,
+    )
+
+
+def local_target(
+    *, provider: Provider, version: StandardVersion | None
+) -> tuple[StandardVersion | None, str]:
+    """The area's local version declared with this national version, or why there is none."""
+    area = provider.area if provider.area_id is not None else None
+    if version is None or area is None:
+        return None, ""
+    return local_version_or_reason(area_code=area.code, area_name=area.name, national=version)
 
 
 def later_revision(declaration: Declaration) -> Declaration | None:

@@ -119,12 +119,22 @@ def index(request: HttpRequest) -> HttpResponse:
 @dashboard_view
 def area(request: HttpRequest, code: str) -> HttpResponse:
     all_failed = request.GET.get("failed") == "all"
-    board = selectors.area_dashboard(user=request.user, code=code, all_failed=all_failed)
+    # The area's own local standard, when asked for; the national standard otherwise.
+    local = selectors.area_local_standard(code=code)
+    showing_local = local is not None and request.GET.get("standard") == local.standard.slug
+    board = selectors.area_dashboard(
+        user=request.user,
+        code=code,
+        all_failed=all_failed,
+        standard_slug=local.standard.slug if showing_local and local else None,
+    )
     return render(
         request,
         "dashboards/area.html",
         {
             "board": board,
+            "local_version": local,
+            "showing_local": showing_local,
             "area": board.area,
             "coverage": area_coverage(area=board.area, user=request.user),
             "context": board.context,

@@ -11,6 +11,7 @@ HINTS = {
     Kind.GAP_OVERDUE: "Sent to the action’s owner, or to every editor if the owner is not one.",
     Kind.VERSION_PUBLISHED: "With what changed for your type of provider.",
     Kind.DIGEST: "Sent in the morning, for the day before, when something was submitted.",
+    Kind.LOCAL_STANDARD_OUTDATED: "With what in your local standard no longer fits the new version.",
 }
 
 

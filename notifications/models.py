@@ -23,6 +23,10 @@ class Kind(models.TextChoices):
         "A new version of a standard you declare against changes what you answer",
     )
     DIGEST = "digest", "A daily summary of the declarations submitted in your area"
+    LOCAL_STANDARD_OUTDATED = (
+        "local_outdated",
+        "A new national version no longer matches your area's local standard",
+    )
 
 
 class Status(models.TextChoices):

@@ -19,6 +19,7 @@ PROVIDER_KINDS = (
     Kind.VERSION_PUBLISHED,
 )
 OFFICER_KINDS = (Kind.DIGEST,)
+AREA_OFFICER_KINDS = (Kind.LOCAL_STANDARD_OUTDATED,)
 # Providers per query when looking up editors.
 BATCH = 2000
 
@@ -31,6 +32,8 @@ def kinds_for(*, user: Any) -> list[Kind]:
         kinds += PROVIDER_KINDS
     if access.area_ids or access.icb_ids:
         kinds += OFFICER_KINDS
+    if access.area_ids:
+        kinds += AREA_OFFICER_KINDS
     return kinds
 
 

@@ -59,9 +59,11 @@ def declaration_reviewed_task(*, declaration_id: int) -> int:
 
 @shared_task(name="notifications.version_published", ignore_result=True, **RETRY_POLICY)
 def version_published_task(*, version_id: int) -> int:
-    from notifications.services import version_published
+    from notifications.services import local_standards_outdated, version_published
 
-    return version_published(version_id=version_id)
+    return version_published(version_id=version_id) + local_standards_outdated(
+        version_id=version_id
+    )
 
 
 @shared_task(name="notifications.deadline_reminders", ignore_result=True, **RETRY_POLICY)

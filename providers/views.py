@@ -7,8 +7,11 @@ from django.shortcuts import get_object_or_404, render
 from accounts.services import record
 from providers import selectors, services, visibility
 from providers.filters import ProviderFilter
-from providers.forms import GiasUploadForm
+from providers.forms import GiasUploadForm, LocalStandardUploadForm
 from providers.models import Area, Provider
+from standards.format import StandardFormatError
+from standards.selectors import local_standard_status, local_versions_for_area
+from standards.services import load_local_version
 
 PAGE_SIZE = 50
 
@@ -97,7 +100,47 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "coverage": selectors.icb_coverage_for_area(area),
             "can_import": visibility.managed_areas(user=request.user).filter(pk=area.pk).exists(),
+            "can_load_local": visibility.local_standard_areas(user=request.user)
+            .filter(pk=area.pk)
+            .exists(),
+            "local_versions": local_versions_for_area(area_code=area.code),
+            "local_status": local_standard_status(area_code=area.code),
         },
+    )
+
+
+@login_required
+def area_local_standard(request: HttpRequest, code: str) -> HttpResponse:
+    """Load a local standard file for the area as a draft, with load_standard's own checks."""
+    area = get_object_or_404(visibility.local_standard_areas(user=request.user), code=code)
+    loaded = None
+    form = (
+        LocalStandardUploadForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else LocalStandardUploadForm()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            loaded = load_local_version(
+                text=form.cleaned_data["standard_file"],
+                area_code=area.code,
+                loaded_by=request.user,  # type: ignore[arg-type]
+            )
+        except StandardFormatError as exc:
+            for problem in exc.problems:
+                form.add_error("standard_file", str(problem))
+        else:
+            record(
+                actor=request.user,  # type: ignore[arg-type]
+                action="Local standard loaded",
+                obj=area,
+                changes={"standard": str(loaded.version), "requirements": loaded.requirements},
+            )
+    return render(
+        request,
+        "providers/area_local_standard.html",
+        {"area": area, "form": form, "loaded": loaded},
+        status=400 if form.errors else 200,
     )
 
 

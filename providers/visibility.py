@@ -94,6 +94,14 @@ def managed_areas(*, user: Any) -> QuerySet[Area]:
     return Area.objects.filter(pk__in=access.area_ids)
 
 
+def local_standard_areas(*, user: Any) -> QuerySet[Area]:
+    """Areas whose local standard the person may load: their own as an area officer (or all as a
+    site admin), and every area as a standards admin."""
+    if access_for(user).standards_admin:
+        return Area.objects.all()
+    return managed_areas(user=user)
+
+
 def reviews_declarations(*, user: Any) -> bool:
     """Whether the person has declarations to review: area and ICB officers, site admins."""
     access = access_for(user)

@@ -85,6 +85,7 @@ def _read_spec(info: VersionInfo, provider_type: str, keys: tuple[str, ...] | No
                 allow_not_applicable=r.allow_not_applicable,
                 effective_from=r.effective_from,
                 effective_to=r.effective_to,
+                answer_key=r.raises,
             )
             for r in chosen
         ),

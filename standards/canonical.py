@@ -12,6 +12,7 @@ from standards.models import Requirement, Section, StandardVersion
 def requirement_document(requirement: Requirement) -> dict[str, Any]:
     return {
         "key": requirement.key,
+        **({"raises": requirement.raises} if requirement.raises else {}),
         "title": requirement.title,
         "question": requirement.question,
         "guidance": requirement.guidance,
@@ -41,6 +42,7 @@ def version_document(version: StandardVersion) -> dict[str, Any]:
             "title": version.title,
             "owner": version.owner,
         },
+        **_local_fields(version),
         "version": version.version,
         "effective_from": version.effective_from.isoformat(),
         "grace_period_days": version.grace_period_days,
@@ -58,6 +60,18 @@ def version_document(version: StandardVersion) -> dict[str, Any]:
             }
             for section in sections
         ],
+    }
+
+
+def _local_fields(version: StandardVersion) -> dict[str, Any]:
+    """A local standard's `extends` and `area`; a national version has neither."""
+    if version.extends_id is None:
+        return {}
+    extends = version.extends
+    assert extends is not None
+    return {
+        "extends": {"slug": extends.standard.slug, "version": extends.version},
+        "area": version.standard.area_code,
     }
 
 

@@ -46,11 +46,13 @@ class Standard(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     owner = models.CharField(max_length=300)
+    # A local standard's area, by its local authority code (LA code); blank for a national one.
+    area_code = models.CharField(max_length=3, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # The fields a published version's export shows (canonical.version_document); the title and
     # owner it shows are the version's own.
-    FROZEN_FIELDS = ("slug",)
+    FROZEN_FIELDS = ("slug", "area_code")
 
     class Meta:
         ordering = ["title"]
@@ -67,6 +69,10 @@ class Standard(models.Model):
             self.check_frozen_fields()
         except FrozenVersionError as exc:
             raise ValidationError(str(exc)) from exc
+
+    @property
+    def is_local(self) -> bool:
+        return bool(self.area_code)
 
     def has_left_draft(self) -> bool:
         """Whether a version has been published, so that exports and links name this slug."""
@@ -118,6 +124,14 @@ class StandardVersion(models.Model):
         related_name="superseded_by",
     )
     content_hash = models.CharField(max_length=64, blank=True)
+    # A local standard's version: the national version it adds to (its file's `extends:`).
+    extends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extended_by",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     loaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -140,6 +154,9 @@ class StandardVersion(models.Model):
                 condition=Q(status__in=[s.value for s in VersionStatus]),
                 name="standard_version_status_valid",
             ),
+            models.CheckConstraint(
+                condition=~Q(extends=models.F("pk")), name="standard_version_not_extending_itself"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,6 +173,7 @@ class StandardVersion(models.Model):
         "published_at",
         "supersedes_id",
         "content_hash",
+        "extends_id",
     )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -242,6 +260,8 @@ class Requirement(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="requirements")
     order = models.PositiveIntegerField()
     key = models.CharField(max_length=80)
+    # A local standard's raised threshold: the national requirement whose question it asks.
+    raises = models.CharField(max_length=80, blank=True)
     title = models.CharField(max_length=300)
     question = models.CharField(max_length=500)
     guidance = models.TextField(blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,8 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
-from standards.canonical import requirement_document
+from standards.canonical import requirement_document, version_document
 from standards.format import normalise_number
+from standards.format.overlays import overlay_problems
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
 
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED, VersionStatus.WITHDRAWN)
@@ -54,6 +56,124 @@ def current_version(*, slug: str) -> StandardVersion | None:
         .filter(standard__slug=slug, status=VersionStatus.PUBLISHED)
         .first()
     )
+
+
+def local_versions_for_area(*, area_code: str) -> list[StandardVersion]:
+    """The area's local standard versions, newest first, with the national versions they extend."""
+    return list(
+        StandardVersion.objects.select_related("standard", "extends__standard")
+        .filter(standard__area_code=area_code)
+        .exclude(status=VersionStatus.WITHDRAWN)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def local_version_for(*, area_code: str, national: StandardVersion) -> StandardVersion | None:
+    """The latest published local version of the area's that extends this national version."""
+    return (
+        StandardVersion.objects.select_related("standard", "extends__standard")
+        .filter(
+            standard__area_code=area_code,
+            extends=national,
+            status__in=(VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED),
+        )
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def local_version_or_reason(
+    *, area_code: str, area_name: str, national: StandardVersion
+) -> tuple[StandardVersion | None, str]:
+    """The area's latest published local version that extends this national version; else,
+    where the area's local standard extends another version only, why there is none."""
+    local = local_version_for(area_code=area_code, national=national)
+    if local is not None:
+        return local, ""
+    latest = latest_local_version(area_code=area_code)
+    if latest is None or latest.extends is None:
+        return None, ""
+    if latest.extends.standard_id != national.standard_id:
+        return None, ""
+    return None, (
+        f"{area_name}'s local standard ({latest.label}) extends {latest.extends.label}, not"
+        f" {national.label}. Until the area publishes a local version that extends it, you"
+        " declare against the national standard only."
+    )
+
+
+def local_misfits(*, local: StandardVersion, national: StandardVersion) -> list[str]:
+    """What in a local version no longer fits another national version, one line each, named by
+    the local key: national keys it raises that are gone, national thresholds now at or above its
+    own, keys and section codes the national version now uses too."""
+    document = version_document(local)
+    problems = overlay_problems(document, version_document(national))
+    lines = []
+    for problem in problems:
+        lines.append(f"{_named(document, problem.place)}: {problem.message}")
+    return lines
+
+
+def _named(document: dict[str, Any], place: str) -> str:
+    """A place in a document by what a person knows it as: the requirement's key, the section's code."""
+    found = re.match(r"sections\[(\d+)\](?:\.requirements\[(\d+)\])?", place)
+    if found is None:
+        return place
+    section = document["sections"][int(found.group(1))]
+    if found.group(2) is None:
+        return f"section {section['code']}"
+    return section["requirements"][int(found.group(2))]["key"]
+
+
+def local_versions_outdated_by(*, national: StandardVersion) -> list[StandardVersion]:
+    """The published local versions that extend an earlier version of this national standard."""
+    return list(
+        StandardVersion.objects.select_related("standard", "extends__standard")
+        .filter(
+            status=VersionStatus.PUBLISHED,
+            extends__standard_id=national.standard_id,
+            standard__area_code__gt="",
+        )
+        .exclude(extends=national)
+        .order_by("standard__area_code", "standard__slug")
+    )
+
+
+@dataclass(frozen=True)
+class LocalStandardStatus:
+    local: StandardVersion
+    national: StandardVersion | None  # the published version of the standard it extends
+    misfits: list[str]
+
+    @property
+    def outdated(self) -> bool:
+        """A newer national version is published: providers declare its national part only."""
+        return self.national is not None and self.local.extends_id != self.national.pk
+
+
+def latest_local_version(*, area_code: str) -> StandardVersion | None:
+    """The area's published local version (whatever national version it extends)."""
+    return (
+        StandardVersion.objects.select_related("standard", "extends__standard")
+        .filter(standard__area_code=area_code, status=VersionStatus.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def local_standard_status(*, area_code: str) -> LocalStandardStatus | None:
+    """The area's published local version, and whether it still extends the national version
+    providers now declare against (else what no longer fits)."""
+    local = latest_local_version(area_code=area_code)
+    if local is None or local.extends is None:
+        return None
+    national = current_version(slug=local.extends.standard.slug)
+    misfits = (
+        local_misfits(local=local, national=national)
+        if national is not None and national.pk != local.extends_id
+        else []
+    )
+    return LocalStandardStatus(local=local, national=national, misfits=misfits)
 
 
 def requirements_for(

@@ -17,6 +17,7 @@ from standards.format import (
     canonical_text,
     differing_places,
     parse_version_text,
+    read_text,
 )
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
 from standards.signals import PublishNote, publish_check, version_published
@@ -35,16 +36,115 @@ def load_version(*, text: str, loaded_by: User | None = None) -> LoadResult:
 
     Loads nothing and raises StandardFormatError, naming every problem, if anything is wrong.
     """
-    document = parse_version_text(text)
+    document = parse_standard_text(text)
     return store_draft(document=document, loaded_by=loaded_by)
+
+
+def load_local_version(*, text: str, area_code: str, loaded_by: User | None = None) -> LoadResult:
+    """load_version for one area's local standard: the file must be a local standard for it.
+
+    Raises StandardFormatError naming every problem, as load_standard does; loads nothing then.
+    """
+    try:
+        document = parse_standard_text(text)
+    except StandardFormatError as exc:
+        raw = _raw_or_none(text)
+        raise StandardFormatError(_area_problems(raw, area_code) + exc.problems) from exc
+    problems = _area_problems(document, area_code)
+    if problems:
+        raise StandardFormatError(problems)
+    return store_draft(document=document, loaded_by=loaded_by)
+
+
+def _raw_or_none(text: str) -> Any:
+    try:
+        return read_text(text)
+    except StandardFormatError:
+        return None
+
+
+def _area_problems(document: Any, area_code: str) -> list[Problem]:
+    if not isinstance(document, dict):
+        return []
+    if "extends" not in document:
+        return [
+            Problem(
+                "extends",
+                "this is not a local standard: give extends (the national version it adds to)"
+                f" and area: {area_code!r}",
+            )
+        ]
+    area = document.get("area")
+    if isinstance(area, str) and area != area_code:
+        return [
+            Problem(
+                "area",
+                f"this file is for area {area}; here you can load a local standard for area"
+                f" {area_code} only",
+            )
+        ]
+    return []
+
+
+def parse_standard_text(text: str) -> dict[str, Any]:
+    """parse_version_text, and for a local standard its checks against the version it extends.
+
+    Raises StandardFormatError naming every problem, those of the file and of what it extends.
+    """
+    raw = read_text(text)
+    extends = raw.get("extends") if isinstance(raw, dict) else None
+    national: StandardVersion | None = None
+    problems: list[Problem] = []
+    if isinstance(extends, dict) and all(
+        isinstance(extends.get(f), str) for f in ("slug", "version")
+    ):
+        national, problem = _extendable(slug=extends["slug"], version=extends["version"])
+        if problem is not None:
+            problems.append(problem)
+    try:
+        document = parse_version_text(
+            text, national=version_document(national) if national is not None else None
+        )
+    except StandardFormatError as exc:
+        raise StandardFormatError(problems + exc.problems) from exc
+    if problems:
+        raise StandardFormatError(problems)
+    return document
+
+
+def _extendable(*, slug: str, version: str) -> tuple[StandardVersion | None, Problem | None]:
+    national = (
+        StandardVersion.objects.select_related("standard")
+        .filter(standard__slug=slug, version=version)
+        .first()
+    )
+    if national is None:
+        return None, Problem("extends", f"there is no version {version} of {slug} to extend")
+    if national.standard.is_local:
+        return None, Problem(
+            "extends.slug", f"{slug} is a local standard; a local standard extends a national one"
+        )
+    if national.status == VersionStatus.WITHDRAWN:
+        return None, Problem("extends.version", f"version {version} of {slug} is withdrawn")
+    return national, None
 
 
 @transaction.atomic
 def store_draft(*, document: dict[str, Any], loaded_by: User | None = None) -> LoadResult:
+    """Store a document from parse_standard_text as a draft."""
     meta = document["standard"]
+    area_code = document.get("area", "")
+    extends: StandardVersion | None = None
+    if "extends" in document:
+        extends, problem = _extendable(**document["extends"])
+        if problem is not None:
+            raise StandardFormatError([problem])
     standard, created = Standard.objects.select_for_update().get_or_create(
-        slug=meta["slug"], defaults={"title": meta["title"], "owner": meta["owner"]}
+        slug=meta["slug"],
+        defaults={"title": meta["title"], "owner": meta["owner"], "area_code": area_code},
     )
+    if standard.area_code != area_code:
+        raise StandardFormatError([_area_problem(standard)])
     if not created and (standard.title, standard.owner) != (meta["title"], meta["owner"]):
         standard.title, standard.owner = meta["title"], meta["owner"]
         standard.save(update_fields=["title", "owner"])
@@ -75,6 +175,7 @@ def store_draft(*, document: dict[str, Any], loaded_by: User | None = None) -> L
         effective_from=dt.date.fromisoformat(document["effective_from"]),
         grace_period_days=document["grace_period_days"],
         change_notes=document["change_notes"],
+        extends=extends,
         loaded_by=loaded_by,
     )
     count = 0
@@ -109,6 +210,7 @@ def _requirement(
         section=section,
         order=order,
         key=doc["key"],
+        raises=doc.get("raises", ""),
         title=doc["title"],
         question=doc["question"],
         guidance=doc["guidance"],
@@ -125,6 +227,18 @@ def _requirement(
         citations=doc["citations"],
         effective_from=_date(doc["effective_from"]),
         effective_to=_date(doc["effective_to"]),
+    )
+
+
+def _area_problem(standard: Standard) -> Problem:
+    if standard.area_code:
+        return Problem(
+            "area",
+            f"{standard.slug} is the local standard of area {standard.area_code};"
+            " its versions extend a national version and give that area",
+        )
+    return Problem(
+        "extends", f"{standard.slug} is a national standard; its versions extend nothing"
     )
 
 
@@ -151,6 +265,14 @@ def publish_version(*, slug: str, version: str) -> StandardVersion:
         raise PublishError(f"version {version} of {slug} is already {target.status}")
     if not target.requirements.exists():
         raise PublishError(f"version {version} of {slug} has no requirements")
+    if target.extends is not None and target.extends.status not in (
+        VersionStatus.PUBLISHED,
+        VersionStatus.SUPERSEDED,
+    ):
+        raise PublishError(
+            f"version {version} of {slug} extends {target.extends}, which is"
+            f" {target.extends.status}; publish that first"
+        )
     text = _checked_export(target)
 
     previous = (
@@ -193,8 +315,9 @@ def _checked_export(version: StandardVersion) -> str:
     document = version_document(version)
     text = canonical_text(document)
     label = f"version {version.version} of {version.standard.slug}"
+    national = version_document(version.extends) if version.extends is not None else None
     try:
-        loaded = parse_version_text(text)
+        loaded = parse_version_text(text, national=national)
     except StandardFormatError as exc:
         raise PublishError(f"{label} has problems; nothing was published", exc.problems) from exc
     if canonical_text(loaded) != text:

@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.services import record
 from audits.models import Answer, Declaration, DeclarationRound, DeclarationStatus
 from audits.periods import is_valid_period, next_period, period_for, today
-from audits.selectors import declaration_target
+from audits.selectors import declaration_target, local_target
 from audits.services.guards import require_editor
 from providers.models import Provider
 from standards.canonical import requirement_document
@@ -75,6 +75,7 @@ def start_declaration(
         version, period = target.version, target.period
     elif period is None:
         period = declaration_target(provider=provider, standard=version.standard).period
+    local_version, _ = local_target(provider=provider, version=version)
     if version is None:
         raise ValidationError("There is no published standard to declare against.")
     _check_period(provider, period)
@@ -101,6 +102,7 @@ def start_declaration(
     declaration = Declaration.objects.create(
         provider=provider,
         version=version,
+        local_version=local_version,
         period=period,
         created_by=user,
         round=DeclarationRound.objects.filter(
@@ -126,11 +128,21 @@ def start_declaration(
 
 
 def applicable_requirements(declaration: Declaration) -> list[Requirement]:
-    return list(
-        requirements_for(
-            version=declaration.version, provider_type=declaration.provider.provider_type
-        )
-    )
+    """The questions the provider answers: the national version's, then the local version's own
+    (a local requirement that raises a national threshold asks the national question, so it has
+    no answer of its own)."""
+    provider_type = declaration.provider.provider_type
+    requirements = list(requirements_for(version=declaration.version, provider_type=provider_type))
+    if declaration.local_version_id is not None:
+        assert declaration.local_version is not None
+        requirements += [
+            r
+            for r in requirements_for(
+                version=declaration.local_version, provider_type=provider_type
+            )
+            if not r.raises
+        ]
+    return requirements
 
 
 def _create_answers(declaration: Declaration, source: Declaration | None) -> tuple[int, int]:
@@ -150,7 +162,11 @@ def _create_answers(declaration: Declaration, source: Declaration | None) -> tup
         old = previous.get(requirement.key)
         if old is None and source is not None and not same_version:
             answer.needs_attention = True
-            answer.attention_reason = "New requirement in this version of the standard"
+            answer.attention_reason = (
+                "New requirement in this version of the standard"
+                if requirement.version_id == declaration.version_id
+                else "New requirement of your area's local standard"
+            )
             attention += 1
         elif old is not None:
             if old.answer_type == requirement.answer_type:
@@ -220,6 +236,7 @@ def start_revision(*, declaration: Declaration, user: User) -> StartResult:
     revision = Declaration.objects.create(
         provider=current.provider,
         version=current.version,
+        local_version=current.local_version,
         period=current.period,
         revision=latest.revision + 1,
         revises=latest,

@@ -38,7 +38,7 @@ def visible_or_404(request: HttpRequest, pk: int) -> Declaration:
 def ordered_answers(declaration: Declaration) -> list[Answer]:
     return list(
         declaration.answers.select_related("requirement__section").order_by(
-            "requirement__section__order", "requirement__order"
+            *selectors.answer_order()
         )
     )
 

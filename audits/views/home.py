@@ -70,6 +70,9 @@ def provider_home(request: HttpRequest, pk: int, *, summary: Summary) -> HttpRes
             "provider": provider,
             "can_edit": can_edit,
             "version": version,
+            # A declaration begun keeps its pair; otherwise the area's local version, if any.
+            "local_version": current.local_version if current is not None else target.local_version,
+            "national_only_reason": target.national_only_reason,
             "period": period,
             "round": declaration_round,
             "overdue_round": past_rounds[0] if past_rounds and declaration_round is None else None,

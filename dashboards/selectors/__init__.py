@@ -16,7 +16,7 @@ Tables, charts and links are built by `dashboards.presenters`.
 """
 
 from dashboards.presenters import BAND_LABELS, HEATMAP_BANDS, PHASE_LABELS
-from dashboards.selectors.area import AreaDashboard, area_dashboard
+from dashboards.selectors.area import AreaDashboard, area_dashboard, area_local_standard
 from dashboards.selectors.common import (
     COMPARE_LIMIT,
     PAGE_SIZE,
@@ -53,6 +53,7 @@ __all__ = [
     "area_export",
     "area_for",
     "area_heatmap",
+    "area_local_standard",
     "area_providers",
     "clear_caches",
     "compare_areas",

@@ -46,6 +46,8 @@ from dashboards.selectors.common import (
 from dashboards.tables import Column, Table
 from providers.models import Area
 from scoring.models import Gap, GapStatus
+from standards.models import StandardVersion
+from standards.selectors import latest_local_version
 
 # ---- the area dashboard -----------------------------------------------------------------
 
@@ -94,6 +96,12 @@ def _headline(snapshot: AreaSnapshot | None) -> Headline:
         average_score=snapshot.average_score,
         open_must_gaps=snapshot.open_must_gaps,
     )
+
+
+def area_local_standard(*, code: str) -> StandardVersion | None:
+    """The area's published local standard version, whose figures its dashboard shows beside
+    the national ones (national and ICB dashboards never include them)."""
+    return latest_local_version(area_code=code)
 
 
 def area_dashboard(

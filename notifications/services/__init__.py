@@ -21,12 +21,14 @@ from notifications.services.events import (
     sweep,
     version_published,
 )
+from notifications.services.local_standards import local_standards_outdated
 
 __all__ = [
     "Draft",
     "absolute_url",
     "deadline_reminders",
     "declaration_reviewed",
+    "local_standards_outdated",
     "mark_failed",
     "officer_digest",
     "overdue_gaps",

@@ -29,6 +29,7 @@ from audits.selectors import round_status
 from notifications.models import Kind
 from notifications.selectors import editors_by_provider, officers_with_areas
 from notifications.services.delivery import Draft, record_drafts
+from notifications.services.local_standards import local_standards_outdated
 from providers.models import Provider, ProviderStatus
 from scoring.models import Gap, GapStatus
 from standards.models import Requirement, StandardVersion
@@ -442,4 +443,6 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         # A publication reaches thousands of providers: only one never announced is redone.
         if not Notification.objects.filter(event_key__startswith=f"version:{version_id}:").exists():
             written += version_published(version_id=version_id)
+        if not Notification.objects.filter(event_key__endswith=f":national:{version_id}").exists():
+            written += local_standards_outdated(version_id=version_id)
     return {"written": written, "requeued": requeue_waiting(now=now)}

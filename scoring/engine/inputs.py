@@ -30,6 +30,9 @@ class RequirementSpec:
     allow_not_applicable: bool = False
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    # The answer judged, when it is another requirement's: a local standard's raised threshold
+    # judges the national question's answer by its own, stricter rule.
+    answer_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ class CompiledSpec:
                 fixed = "d"
             self.items.append(
                 (
-                    requirement.key,
+                    requirement.answer_key or requirement.key,
                     requirement.answer_type,
                     requirement.allow_not_applicable,
                     compile_rule(requirement.rule, on=on),

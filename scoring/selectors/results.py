@@ -91,6 +91,11 @@ class Result:
     counts: list[CountRow] = field(default_factory=list)
     other_results: list[CurrentResult] = field(default_factory=list)
     scores: Scores | None = None
+    # Beside a national result, the provider's results against its area's local standard (the
+    # area's own requirements and raised thresholds), scored apart; beside a local result, the
+    # national standard it extends.
+    local_results: list[CurrentResult] = field(default_factory=list)
+    extended: StandardVersion | None = None
 
     @property
     def has_result(self) -> bool:
@@ -183,6 +188,14 @@ def result_for(
     result.run = chosen.run
     result.version = chosen.version
     result.other_results = [c for c in currents if c.pk != chosen.pk]
+    if standard.area_code:
+        result.extended = chosen.version.extends
+    else:
+        result.local_results = list(
+            CurrentResult.objects.filter(
+                provider=provider, version__extends__standard=standard
+            ).select_related("version__standard", "run")
+        )
     _explain(result, chosen.run, chosen.version)
     return result
 

@@ -185,15 +185,17 @@ class Change:
 
 
 def latest_declarations(standard_id: int, provider_ids: Sequence[int]) -> dict[int, Item]:
-    """Each provider's latest submitted declaration of any version of the standard."""
+    """Each provider's latest submitted declaration of any version of the standard (for a
+    local standard: declared with any of its versions, beside the national one)."""
     where, params = bulk.id_in("p.id", provider_ids)
     rows = bulk.fetch(
         "SELECT p.id, p.provider_type, p.status, d.id, d.submitted_at"
         " FROM providers_provider p"
         " JOIN audits_declaration d ON d.provider_id = p.id"
         " JOIN standards_standardversion v ON v.id = d.version_id"
-        f" WHERE v.standard_id = %s AND d.status = %s AND {where}",
-        [standard_id, DeclarationStatus.SUBMITTED.value, *params],
+        " LEFT JOIN standards_standardversion lv ON lv.id = d.local_version_id"
+        f" WHERE (v.standard_id = %s OR lv.standard_id = %s) AND d.status = %s AND {where}",
+        [standard_id, standard_id, DeclarationStatus.SUBMITTED.value, *params],
     )
     latest: dict[int, Item] = {}
     for provider_id, provider_type, status, declaration_id, submitted in rows:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -85,9 +85,10 @@ def start_rescore(
     if area is not None:
         providers = providers.filter(area=area)
     declared = Declaration.objects.filter(
+        Q(version__standard_id=target.standard_id)
+        | Q(local_version__standard_id=target.standard_id),
         provider=OuterRef("pk"),
         status=DeclarationStatus.SUBMITTED,
-        version__standard_id=target.standard_id,
     )
     ids = list(providers.filter(Exists(declared)).order_by("pk").values_list("pk", flat=True))
     size = size or chunk_size()

@@ -194,7 +194,7 @@ def score_declaration(
     version too when that is a newer one. Scoring the same inputs again writes nothing."""
     on = on or assessment_date()
     declaration = (
-        Declaration.objects.select_related("provider", "version")
+        Declaration.objects.select_related("provider", "version", "local_version")
         .filter(pk=declaration_id, status=DeclarationStatus.SUBMITTED)
         .first()
     )
@@ -216,6 +216,10 @@ def score_declaration(
     ).first()
     if published is not None and published.pk != declaration.version_id:
         versions.append(published)
+    if declaration.local_version is not None:
+        # The local score: the area's own requirements and raised thresholds, in a result of
+        # their own, so that the national score always uses the national rules.
+        versions.append(declaration.local_version)
     for version in versions:
         with transaction.atomic():
             bulk.results_can_wait_for_disk()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from standards.format.overlays import raises_without_extends
 from standards.format.reading import Problem
 from standards.format.schema import _at, _intact, _sort_key, schema_problems
 from standards.vocabulary import ANY_TYPE_OPERATORS, OPERATORS_BY_ANSWER_TYPE, AnswerType, Strength
@@ -74,6 +75,7 @@ def document_problems(document: Any) -> list[Problem]:
     """Every problem with a version document, in the order of their places."""
     problems = schema_problems(document)
     problems += semantic_problems(document, broken={p.place for p in problems})
+    problems += raises_without_extends(document)
     return sorted(problems, key=lambda p: _sort_key(p.place))
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from standards.format.checks import document_problems
+from standards.format.overlays import overlay_problems, take_national_questions
 from standards.format.reading import (
     DEFAULT_TEXT_MAX_LENGTH,
     FORMAT_VERSION,
@@ -15,12 +16,15 @@ from standards.format.reading import (
     _normalise_numbers,
     read_text,
 )
-from standards.format.schema import _at
+from standards.format.schema import _at, _sort_key
 from standards.vocabulary import PROVIDER_TYPE_ORDER, AnswerType
 
 
 def normalise(document: dict[str, Any]) -> dict[str, Any]:
-    """Fill every default so that the document is in canonical form (see docs/standard-format.md)."""
+    """Fill every default so that the document is in canonical form (see docs/standard-format.md).
+
+    A national version's canonical form has no `extends` or `area`, so its hash is as before.
+    """
     return _normalise_numbers(
         {
             "format": FORMAT_VERSION,
@@ -29,6 +33,7 @@ def normalise(document: dict[str, Any]) -> dict[str, Any]:
                 "title": document["standard"]["title"].strip(),
                 "owner": document["standard"]["owner"].strip(),
             },
+            **_local_fields(document),
             "version": document["version"],
             "effective_from": document["effective_from"],
             "grace_period_days": document.get("grace_period_days", 0),
@@ -45,6 +50,16 @@ def normalise(document: dict[str, Any]) -> dict[str, Any]:
             ],
         }
     )
+
+
+def _local_fields(document: dict[str, Any]) -> dict[str, Any]:
+    if "extends" not in document:
+        return {}
+    extends = document["extends"]
+    return {
+        "extends": {"slug": extends["slug"], "version": extends["version"]},
+        "area": document["area"],
+    }
 
 
 def normalise_answer(answer: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +101,7 @@ def normalise_requirement(requirement: dict[str, Any]) -> dict[str, Any]:
     return _normalise_numbers(
         {
             "key": requirement["key"],
+            **({"raises": requirement["raises"]} if requirement.get("raises") else {}),
             "title": requirement["title"].strip(),
             "question": requirement["question"].strip(),
             "guidance": (requirement.get("guidance") or "").strip(),
@@ -112,15 +128,27 @@ def normalise_requirement(requirement: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def parse_version_text(text: str) -> dict[str, Any]:
-    """Validate a version file's text and return its canonical document, or raise with every problem."""
+def parse_version_text(text: str, national: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate a version file's text and return its canonical document, or raise with every problem.
+
+    `national` is the canonical document of the national version a local standard extends (its
+    `extends:`): raised requirements take the national question from it, and the local standard
+    is checked against it. Without it, a local standard is checked as a file on its own.
+    """
     raw = read_text(text)
     if not isinstance(raw, dict):
         raise StandardFormatError(
             [Problem("file", "the file must hold a mapping of fields, see docs/standard-format.md")]
         )
     document = _jsonable(raw)
+    if national is not None:
+        take_national_questions(document, national)
     problems = document_problems(document)
+    if national is not None:
+        problems = sorted(
+            problems + overlay_problems(document, national, broken={p.place for p in problems}),
+            key=lambda p: _sort_key(p.place),
+        )
     if problems:
         raise StandardFormatError(problems)
     return normalise(document)

@@ -83,6 +83,8 @@ def _message_for(error: jsonschema.ValidationError) -> str:
         return f"{error.instance!r} is not in the expected form ({_pattern_hint(field)})"
     if error.validator == "const" and field == "op":
         return f"unknown operator {error.instance!r}"
+    if error.validator == "dependentRequired":
+        return "a local standard gives both extends and area (see docs/standard-format.md)"
     if error.validator == "format":
         return f"{instance!r} is not a real date ({error.cause})"
     return error.message
@@ -100,6 +102,8 @@ def _pattern_hint(field: Any) -> str:
         "effective_from": "a date as YYYY-MM-DD",
         "effective_to": "a date as YYYY-MM-DD",
         "value": "lower-case words joined by underscores",
+        "area": "the local authority's three-digit code, e.g. 213",
+        "raises": "the key of a national requirement, e.g. SCH-SENCO-QUALIFICATION",
     }.get(str(field), "see docs/standard-format.md")
 
 

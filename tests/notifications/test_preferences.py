@@ -44,7 +44,7 @@ def test_the_page_is_linked_from_the_account_pages(client, world):
     ("who", "shown"),
     [
         ("head", PROVIDER_KINDS),
-        ("officer", [Kind.DIGEST]),
+        ("officer", [Kind.DIGEST, Kind.LOCAL_STANDARD_OUTDATED]),
         ("icb_officer", [Kind.DIGEST]),
         ("viewer", []),
     ],

@@ -21,6 +21,7 @@ from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_de
 from providers.models import IcbAreaCoverage, Provider
 from providers.services import import_areas
 from standards.canonical import content_hash
+from standards.demo import publish_demo_local_standard
 from standards.format import canonical_text, parse_version_text
 from standards.models import StandardVersion
 from standards.services import publish_version, store_draft
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         scored = time.perf_counter() - scoring_started
         update = publish_update(stdout=self.stdout)
         load_statistics(stdout=self.stdout)
+        publish_demo_local_standard(stdout=self.stdout)  # after the version it extends is published
         self.stdout.write(
             f"Demo ready in {time.perf_counter() - started:.1f} s (scoring and dashboards:"
             f" {scored:.1f} s; previewing and publishing {update.label}: {update.seconds:.1f} s)"

@@ -3,12 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from standards.canonical import content_hash
-from standards.format import StandardFormatError, canonical_text, parse_version_text
-from standards.services import store_draft
+from standards.format import StandardFormatError, canonical_text
+from standards.services import parse_standard_text, store_draft
 
 
 class Command(BaseCommand):
-    help = "Validate a standard version file (YAML or JSON) and load it as a draft."
+    help = (
+        "Validate a standard version file (YAML or JSON), national or local (extends:),"
+        " and load it as a draft."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -26,7 +29,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{path}: cannot read the file: {exc}") from exc
         try:
-            document = parse_version_text(text)
+            document = parse_standard_text(text)
             if options["check"]:
                 sections = document["sections"]
                 count = sum(len(s["requirements"]) for s in sections)
