@@ -31,6 +31,16 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         keys = services.reviewable_keys(user=user, declaration=declaration)
     except PermissionDenied as exc:
         raise Http404("No such page") from exc
+    try:
+        services.require_reviewer(user=user, declaration=declaration)
+    except services.ReviewRefused as exc:
+        # Theirs to see but not to review (their own work): say why, with no form.
+        return render(
+            request,
+            "audits/review_refused.html",
+            {"declaration": declaration, "provider": declaration.provider, "reason": str(exc)},
+            status=403,
+        )
     later = selectors.later_submitted_revision(declaration)
     if later is not None:
         messages.info(
