@@ -120,9 +120,9 @@ def review_scope(*, user: Any, provider: Provider) -> str | None:
 def _reviewer_elsewhere(provider: Provider, scope: str) -> str:
     if scope == "health":
         return "another officer of the integrated care board"
-    if provider.provider_type == ProviderType.LOCAL_AUTHORITY:
-        return "another officer of the area, or a site admin"
-    return "another reviewer"
+    if provider.provider_type == ProviderType.INTEGRATED_CARE_BOARD:
+        return "an officer of the integrated care board, or another site admin"
+    return "another officer of the area, or a site admin"
 
 
 def review_refusal(*, user: Any, declaration: Any) -> str | None:
