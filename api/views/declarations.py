@@ -41,7 +41,7 @@ from api.views.base import ApiViewSet, acting_user, list_schema, parse_id, read_
 from audits import selectors as audit_selectors
 from audits import services as audit_services
 from audits.filters import DeclarationFilter
-from audits.models import Declaration
+from audits.models import Declaration, Reviewer
 from providers import visibility
 
 DECLARATION_ID = id_parameter("A declaration's id.")
@@ -85,11 +85,13 @@ def detail(request: Request, declaration: Declaration, code: int = 200) -> Respo
         .select_related(None)
         .values(*ANSWER_COLUMNS)
     )
-    view = DeclarationView(
-        declaration=declaration,
-        answers=answers,
-        health_only=visibility.health_only(user=request.user, provider=declaration.provider),
-    )
+    health_only = visibility.health_only(user=request.user, provider=declaration.provider)
+    if health_only:
+        # A health-only reader gets none of the area's review comments, on answers either.
+        for answer in answers:
+            if answer.get("reviewed_as") == Reviewer.AREA:
+                answer["review_comment"] = ""
+    view = DeclarationView(declaration=declaration, answers=answers, health_only=health_only)
     response = Response(DeclarationDetailSerializer(view).data, status=code)
     response["ETag"] = declaration.etag
     if code == status.HTTP_201_CREATED:

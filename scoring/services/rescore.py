@@ -183,7 +183,7 @@ def run_chunk(*, chunk_id: int) -> BatchResult | None:
     except Exception as exc:
         if attempts < limit or isinstance(exc, celery_policy.TRANSIENT):
             raise
-        logger.debug("Re-score chunk %s failed on its last attempt", chunk_id, exc_info=True)
+        logger.warning("Re-score chunk %s failed on its last attempt", chunk_id, exc_info=True)
         fail_chunk(
             chunk_id=chunk_id,
             reason=f"Failed on attempt {attempts} of {limit}: {type(exc).__name__}: {exc}",

@@ -306,6 +306,7 @@ def test_the_self_audit_page_gives_a_health_only_reader_no_score(
 
 
 AREA_COMMENT = "The area asks for the date of the policy review."
+AREA_ANSWER_COMMENT = "The area asks who gave the health advice."
 HEALTH_COMMENT = "The ICB accepts the health answers."
 
 
@@ -315,7 +316,8 @@ def commented(world: World) -> Declaration:
     review_declaration(
         declaration=declaration,
         reviewer=world.users[Role.AREA_OFFICER],
-        accept=True,
+        accept=False,
+        challenges={"SCH-HEALTH-ADVICE": AREA_ANSWER_COMMENT},
         comment=AREA_COMMENT,
     )
     review_declaration(
@@ -338,7 +340,8 @@ def test_a_health_only_reader_sees_no_area_review_comment(
     assert page.status_code == 200
     html = page.content.decode()
     assert (AREA_COMMENT in html) == shows_comment
-    assert HEALTH_COMMENT in html
+    assert (AREA_ANSWER_COMMENT in html) == shows_comment
+    assert "Health advice sought" in html and HEALTH_COMMENT in html
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {create_token(user=user, name='read').raw}")
     response = api.get(f"/api/v1/declarations/{commented.pk}/")
@@ -346,4 +349,7 @@ def test_a_health_only_reader_sees_no_area_review_comment(
     body = response.json()
     assert body["review_comment"] == (AREA_COMMENT if shows_comment else "")
     assert body["health_review_comment"] == HEALTH_COMMENT
+    health_answer = {a["requirement_key"]: a for a in body["answers"]}["SCH-HEALTH-ADVICE"]
+    assert health_answer["review_state"] == "challenged"
+    assert health_answer["review_comment"] == (AREA_ANSWER_COMMENT if shows_comment else "")
     assert body["answers_scope"] == ("all" if shows_comment else "health")
