@@ -16,6 +16,7 @@ it through `api.permissions` (a DRF permission class and a filter backend).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -140,17 +141,46 @@ def review_refusal(*, user: Any, declaration: Any) -> str | None:
     elsewhere = _reviewer_elsewhere(provider, scope)
     if declaration.submitted_by_id is not None and declaration.submitted_by_id == user.pk:
         return f"You submitted this declaration, so it must be reviewed by {elsewhere}."
-    lineage = provider.declarations.filter(
-        version_id=declaration.version_id,
-        period=declaration.period,
-        revision__lte=declaration.revision,
-    )
-    changed = lineage.filter(
-        Q(answers__updated_by=user.pk) | Q(answers__changes__changed_by=user.pk)
-    )
-    if changed.exists():
+    if declaration.pk in changed_answers_of(user=user, declarations=[declaration]):
         return f"You changed answers in this declaration, so it must be reviewed by {elsewhere}."
     return None
+
+
+def changed_answers_of(*, user: Any, declarations: Iterable[Any]) -> set[int]:
+    """The ids of those declarations whose answers this person changed: in the declaration, or
+    in an earlier revision of it (same provider, version and year) that its answers were copied
+    from. One query, however many declarations (a page of the review list)."""
+    wanted = list(declarations)
+    if not wanted or user.pk is None:
+        return set()
+    touched = set(
+        Provider.objects.filter(pk__in={d.provider_id for d in wanted})
+        .filter(
+            Q(declarations__answers__updated_by=user.pk)
+            | Q(declarations__answers__changes__changed_by=user.pk)
+        )
+        .values_list(
+            "pk", "declarations__version_id", "declarations__period", "declarations__revision"
+        )
+        .distinct()
+    )
+    return {
+        d.pk
+        for d in wanted
+        if any(
+            (provider, version, period) == (d.provider_id, d.version_id, d.period)
+            and revision <= d.revision
+            for provider, version, period, revision in touched
+        )
+    }
+
+
+def own_work(*, user: Any, declarations: Iterable[Any]) -> set[int]:
+    """The ids of those declarations this person may not review as their own work: submitted by
+    them, or with answers they changed (see `review_refusal`)."""
+    wanted = list(declarations)
+    submitted = {d.pk for d in wanted if d.submitted_by_id and d.submitted_by_id == user.pk}
+    return submitted | changed_answers_of(user=user, declarations=wanted)
 
 
 def may_review(*, user: Any, declaration: Any) -> bool:

@@ -16,7 +16,7 @@ from audits.views.common import (
     user_of,
     visible_or_404,
 )
-from providers.visibility import reviews_declarations
+from providers.visibility import own_work, reviews_declarations
 
 REVIEW_PAGE_SIZE = 50
 
@@ -141,5 +141,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "chosen": chosen,
             "query": f"status={chosen}",
+            # Their own work (submitted by them, or with answers they changed): not theirs to
+            # review, so the row says so instead of offering the review.
+            "own_work": own_work(user=user, declarations=page.object_list),
         },
     )

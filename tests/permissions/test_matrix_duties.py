@@ -206,6 +206,14 @@ def test_who_reviews_what_through_every_door(
         assert ("Review this declaration" in html) == (expected == REVIEWS)
         assert (reason is not None and reason in html) == refused
 
+    # The list of declarations to review: a link to review it, or why not.
+    listed = client.get("/reviews/?status=all").content.decode()
+    review_link = f'href="/declarations/{pk}/review/"'
+    assert (review_link in listed) == (expected == REVIEWS)
+    if refused:
+        assert f'href="/declarations/{pk}/"' in listed
+        assert "Your own work: someone else reviews it" in listed
+
     # The review page: the form, or why not (and no form).
     review_page = client.get(f"/declarations/{pk}/review/")
     html = review_page.content.decode()
