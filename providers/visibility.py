@@ -6,6 +6,9 @@
 - Can change: the providers whose declarations they may edit (`editable_providers`,
   `can_edit_provider`), the areas whose officers' work they may do (`managed_areas`: GIAS
   uploads and declaration rounds), and what they review (`review_scope`).
+- Separation of duties: no one reviews a declaration they submitted or whose answers they
+  changed (`review_refusal`, `may_review`); an ICB's own declaration has its health answers
+  reviewed by another officer of that ICB only.
 
 Every page, export and API endpoint gets its queryset or its yes/no from here; the API reaches
 it through `api.permissions` (a DRF permission class and a filter backend).
@@ -13,6 +16,7 @@ it through `api.permissions` (a DRF permission class and a filter backend).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -114,6 +118,79 @@ def review_scope(*, user: Any, provider: Provider) -> str | None:
     access = access_for(user)
     if access.site_admin or provider.area_id in access.area_ids:
         return "all"
+    if provider.provider_type == ProviderType.INTEGRATED_CARE_BOARD:
+        # An ICB's own declaration: its health answers are reviewed by its own officers.
+        return "health" if provider.icb_id in access.icb_ids else None
     if access.icb_ids and visible_providers(user=user).filter(pk=provider.pk).exists():
         return "health"
     return None
+
+
+def _reviewer_elsewhere(provider: Provider, scope: str) -> str:
+    if scope == "health":
+        return "another officer of the integrated care board"
+    if provider.provider_type == ProviderType.INTEGRATED_CARE_BOARD:
+        return "an officer of the integrated care board, or another site admin"
+    return "another officer of the area, or a site admin"
+
+
+def review_refusal(*, user: Any, declaration: Any) -> str | None:
+    """Why this person may not review this declaration, or None when they may.
+
+    Besides the scope (`review_scope`), the duties are kept apart: no one reviews a declaration
+    they submitted, or one whose answers they changed (in it, or in an earlier revision of it
+    that its answers were copied from). An authority's own declaration is then reviewed by
+    another officer of the area or a site admin; an ICB's by another officer of that ICB.
+    """
+    provider = declaration.provider
+    scope = review_scope(user=user, provider=provider)
+    if scope is None:
+        return "You cannot review this declaration."
+    elsewhere = _reviewer_elsewhere(provider, scope)
+    if declaration.submitted_by_id is not None and declaration.submitted_by_id == user.pk:
+        return f"You submitted this declaration, so it must be reviewed by {elsewhere}."
+    if declaration.pk in changed_answers_of(user=user, declarations=[declaration]):
+        return f"You changed answers in this declaration, so it must be reviewed by {elsewhere}."
+    return None
+
+
+def changed_answers_of(*, user: Any, declarations: Iterable[Any]) -> set[int]:
+    """The ids of those declarations whose answers this person changed: in the declaration, or
+    in an earlier revision of it (same provider, version and year) that its answers were copied
+    from. One query, however many declarations (a page of the review list)."""
+    wanted = list(declarations)
+    if not wanted or user.pk is None:
+        return set()
+    touched = set(
+        Provider.objects.filter(pk__in={d.provider_id for d in wanted})
+        .filter(
+            Q(declarations__answers__updated_by=user.pk)
+            | Q(declarations__answers__changes__changed_by=user.pk)
+        )
+        .values_list(
+            "pk", "declarations__version_id", "declarations__period", "declarations__revision"
+        )
+        .distinct()
+    )
+    return {
+        d.pk
+        for d in wanted
+        if any(
+            (provider, version, period) == (d.provider_id, d.version_id, d.period)
+            and revision <= d.revision
+            for provider, version, period, revision in touched
+        )
+    }
+
+
+def own_work(*, user: Any, declarations: Iterable[Any]) -> set[int]:
+    """The ids of those declarations this person may not review as their own work: submitted by
+    them, or with answers they changed (see `review_refusal`)."""
+    wanted = list(declarations)
+    submitted = {d.pk for d in wanted if d.submitted_by_id and d.submitted_by_id == user.pk}
+    return submitted | changed_answers_of(user=user, declarations=wanted)
+
+
+def may_review(*, user: Any, declaration: Any) -> bool:
+    """Whether this person may review this declaration (see `review_refusal`)."""
+    return review_refusal(user=user, declaration=declaration) is None

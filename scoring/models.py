@@ -206,6 +206,11 @@ class ChunkStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+# A chunk in one of these still has work to do.
+UNFINISHED_CHUNK_STATUSES = (ChunkStatus.QUEUED, ChunkStatus.RUNNING)
 
 
 class RescoreChunk(models.Model):
@@ -223,19 +228,25 @@ class RescoreChunk(models.Model):
         default=ChunkStatus.QUEUED,
         db_index=False,
     )
-    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker started it.")
+    attempts = models.PositiveIntegerField(
+        default=0,
+        help_text="Times a worker started it, or the sweep queued it again before any worker did.",
+    )
     queued_count = models.PositiveIntegerField(default=0, help_text="Times it was queued.")
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     changed_count = models.PositiveIntegerField(default=0, help_text="Providers given a new run.")
+    failure = models.CharField(
+        max_length=300, blank=True, default="", help_text="Why it was marked failed."
+    )
 
     class Meta:
         ordering = ["job", "number"]
         constraints = [
             models.UniqueConstraint(fields=["job", "number"], name="rescore_chunk_unique"),
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "done"]),
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="rescore_chunk_status_valid",
             ),
         ]

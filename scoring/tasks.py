@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
-from common.tasks import RETRY_POLICY
+from common.tasks import RETRY_POLICY, TRANSIENT
 from scoring.services.common import RESCORE_CHUNK_TASK, SCORE_TASK
 
 logger = logging.getLogger(__name__)
@@ -29,15 +29,24 @@ def score_declaration_task(*, declaration_id: int, trigger: str = "submission") 
 
 @shared_task(
     name=RESCORE_CHUNK_TASK,
+    bind=True,
     ignore_result=True,
     soft_time_limit=600,
     time_limit=660,
     **RETRY_POLICY,
 )
-def rescore_chunk_task(*, chunk_id: int) -> dict[str, Any] | None:
+def rescore_chunk_task(self: Task, *, chunk_id: int) -> dict[str, Any] | None:
+    """Score one chunk. An error before its last attempt is retried soon (each delivery counts
+    as an attempt); on its last attempt the service marks the chunk failed instead."""
     from scoring.services import run_chunk
 
-    result = run_chunk(chunk_id=chunk_id)
+    try:
+        result = run_chunk(chunk_id=chunk_id)
+    except TRANSIENT:
+        raise  # the policy's own retries
+    except Exception as exc:
+        logger.warning("Re-score chunk %s failed; trying it again", chunk_id, exc_info=True)
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
     if result is None:
         return None
     return {"scored": result.scored, "changed": len(result.made_current)}

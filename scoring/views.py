@@ -213,6 +213,7 @@ def rescore_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             "job": job,
             "progress": selectors.job_progress(job_id=job.pk),
             "chunks": selectors.chunk_counts(job=job),
+            "failed_chunks": selectors.failed_chunks(job_id=job.pk),
             "status_url": reverse("scoring:rescore_status", args=[job.pk]),
         },
     )

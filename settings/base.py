@@ -328,6 +328,9 @@ SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 1000)
 # A re-score chunk not finished this many seconds after it was queued or started is queued
 # again. Keep it below the Redis visibility timeout and above the longest chunk.
 SCORING_CHUNK_REQUEUE_AFTER = env_int("SCORING_CHUNK_REQUEUE_AFTER", 900)
+# A re-score chunk started (or queued again unstarted) this many times without finishing is
+# marked failed, and its job finishes without it.
+SCORING_CHUNK_MAX_ATTEMPTS = env_int("SCORING_CHUNK_MAX_ATTEMPTS", 3)
 # Only for tests of a worker killed mid-chunk: seconds to wait before a chunk commits.
 SCORING_CHUNK_PAUSE_SECONDS = float(env_str("SCORING_CHUNK_PAUSE_SECONDS", "0"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -1,4 +1,4 @@
-"""What the API accepts to start a declaration, change its answers, and submit it."""
+"""What the API accepts to start a declaration, change its answers, submit and review it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rest_framework import serializers
 from api.serializers.base import StrictSerializer
 from api.serializers.declarations import ANSWER_VALUE_SCHEMA
 from audits.periods import is_valid_period
+from audits.services import MAX_CHALLENGE
 from providers.models import Provider
 from providers.visibility import visible_providers
 from standards.models import StandardVersion
@@ -243,3 +244,31 @@ class DeclarationPatchSerializer(StrictSerializer):
 
 class SubmitSerializer(StrictSerializer):
     """Submitting takes no body (an empty object is accepted)."""
+
+
+@extend_schema_serializer(component_name="DeclarationReview")
+class ReviewSerializer(StrictSerializer):
+    """A review: accept the declaration, or return it with a comment on each challenged answer."""
+
+    decision = serializers.ChoiceField(
+        choices=[("accept", "Accept the declaration"), ("return", "Return it with comments")]
+    )
+    challenges = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=MAX_CHALLENGE),
+        required=False,
+        help_text="Requirement key: what the provider needs to change or show. Only with "
+        "decision “return”, and only for answers you review.",
+    )
+    comment = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        max_length=MAX_CHALLENGE,
+        help_text="A comment on the whole declaration (an ICB officer's: on its health answers).",
+    )
+
+    def validate_challenges(self, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > MAX_ANSWERS_PER_REQUEST:
+            raise serializers.ValidationError(
+                f"Challenge at most {MAX_ANSWERS_PER_REQUEST} answers at once."
+            )
+        return value

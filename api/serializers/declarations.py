@@ -157,6 +157,11 @@ class DeclarationView:
         return getattr(self.declaration, name)
 
     @property
+    def review_comment(self) -> str:
+        """The area's comment on the whole declaration: not for a health-only reader."""
+        return "" if self.health_only else self.declaration.review_comment
+
+    @property
     def answers_scope(self) -> str:
         return "health" if self.health_only else "all"
 
@@ -176,7 +181,10 @@ class DeclarationDetailSerializer(DeclarationSerializer):
 
     # Give it a DeclarationView.
 
-    review_comment = serializers.CharField()
+    review_comment = serializers.CharField(
+        help_text="The local authority's comment on the whole declaration; empty when "
+        "answers_scope is “health”."
+    )
     health_review_comment = serializers.CharField()
     answers_scope = serializers.ChoiceField(
         choices=[("all", "All answers"), ("health", "Health requirements only")],

@@ -1,4 +1,5 @@
-"""Declarations: list and read them; start one, change its answers, submit it, revise it.
+"""Declarations: list and read them; start one, change its answers, submit it, revise it,
+review it.
 
 Each write parses its input, calls the audits service the self-audit pages call, and writes
 the declaration back; the services' refusals become HTTP answers in api.errors.
@@ -27,6 +28,7 @@ from api.schema import (
 from api.serializers.declaration_input import (
     DeclarationCreateSerializer,
     DeclarationPatchSerializer,
+    ReviewSerializer,
     SubmitSerializer,
 )
 from api.serializers.declarations import (
@@ -39,7 +41,7 @@ from api.views.base import ApiViewSet, acting_user, list_schema, parse_id, read_
 from audits import selectors as audit_selectors
 from audits import services as audit_services
 from audits.filters import DeclarationFilter
-from audits.models import Declaration
+from audits.models import Declaration, Reviewer
 from providers import visibility
 
 DECLARATION_ID = id_parameter("A declaration's id.")
@@ -83,11 +85,13 @@ def detail(request: Request, declaration: Declaration, code: int = 200) -> Respo
         .select_related(None)
         .values(*ANSWER_COLUMNS)
     )
-    view = DeclarationView(
-        declaration=declaration,
-        answers=answers,
-        health_only=visibility.health_only(user=request.user, provider=declaration.provider),
-    )
+    health_only = visibility.health_only(user=request.user, provider=declaration.provider)
+    if health_only:
+        # A health-only reader gets none of the area's review comments, on answers either.
+        for answer in answers:
+            if answer.get("reviewed_as") == Reviewer.AREA:
+                answer["review_comment"] = ""
+    view = DeclarationView(declaration=declaration, answers=answers, health_only=health_only)
     response = Response(DeclarationDetailSerializer(view).data, status=code)
     response["ETag"] = declaration.etag
     if code == status.HTTP_201_CREATED:
@@ -152,6 +156,21 @@ def expected_version(request: Request, declaration: Declaration) -> int:
         description="Scoring is queued once the submission is saved. An incomplete draft is "
         "refused (400) with every missing or refused answer named in errors.",
         request=SubmitSerializer,
+        parameters=[DECLARATION_ID, IF_MATCH, ETAG_HEADER, RETRY_AFTER],
+        responses=merged({200: DeclarationDetailSerializer}, errors(*WRITE_ERRORS, 412, 428)),
+    ),
+    review=extend_schema(
+        summary="Review a submitted declaration",
+        description="Accept it, or return it to the provider with a comment on each challenged "
+        "answer: the review the declaration's review page makes. An area officer or site admin "
+        "reviews the whole declaration; an ICB officer its health answers only. Duties are "
+        "kept apart: nobody reviews a declaration they submitted or whose answers they "
+        "changed (an authority's own declaration is reviewed by another officer of the area "
+        "or a site admin, an ICB's own by another officer of that ICB); they, and anyone who "
+        "does not review this provider's declarations, are refused with 403 and the reason in "
+        "detail. A draft, or a declaration a later revision has superseded, is refused with "
+        "409. Needs If-Match.",
+        request=ReviewSerializer,
         parameters=[DECLARATION_ID, IF_MATCH, ETAG_HEADER, RETRY_AFTER],
         responses=merged({200: DeclarationDetailSerializer}, errors(*WRITE_ERRORS, 412, 428)),
     ),
@@ -248,3 +267,20 @@ class DeclarationViewSet(ApiViewSet):
         SubmitSerializer(data=request.data or {}).is_valid(raise_exception=True)
         result = audit_services.start_revision(declaration=declaration, user=acting_user(request))
         return self.written(result.declaration, created=result.created)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        declaration = self.declaration(pk)
+        # Who may review comes first: the service's own check, so the page and the API agree.
+        audit_services.require_reviewer(user=acting_user(request), declaration=declaration)
+        expected_version(request, declaration)
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        audit_services.review_declaration(
+            declaration=declaration,
+            reviewer=acting_user(request),
+            accept=body.validated_data["decision"] == "accept",
+            challenges=body.validated_data.get("challenges") or {},
+            comment=body.validated_data.get("comment", ""),
+        )
+        return self.written(declaration)

@@ -15,10 +15,16 @@ from audits.services.declarations import (
 from audits.services.errors import (
     Conflict,
     IncompleteDeclaration,
+    ReviewRefused,
     StaleAnswer,
     StaleDeclaration,
 )
-from audits.services.reviews import MAX_CHALLENGE, review_declaration, reviewable_keys
+from audits.services.reviews import (
+    MAX_CHALLENGE,
+    require_reviewer,
+    review_declaration,
+    reviewable_keys,
+)
 from audits.services.rounds import open_round
 from audits.services.submission import check_complete, submit_declaration
 
@@ -27,6 +33,7 @@ __all__ = [
     "MAX_CHALLENGE",
     "Conflict",
     "IncompleteDeclaration",
+    "ReviewRefused",
     "StaleAnswer",
     "StaleDeclaration",
     "StartResult",
@@ -35,6 +42,7 @@ __all__ = [
     "check_complete",
     "declarable_periods",
     "open_round",
+    "require_reviewer",
     "review_declaration",
     "reviewable_keys",
     "save_answer",

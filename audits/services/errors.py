@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from audits.models import Answer, Declaration
@@ -14,6 +14,12 @@ class Conflict(ValidationError):
     """The request is well formed but the declaration's state refuses it: it has been submitted,
     it is still a draft, or a later revision supersedes it. A ValidationError, so that a form
     showing refusals shows this one too; the API answers it with 409, not 400."""
+
+
+class ReviewRefused(PermissionDenied):
+    """This person may not review this declaration: it is outside what they review, or they
+    submitted it or changed its answers (duties kept apart). Its message says why; the page
+    shows it instead of the review form and the API answers it with 403."""
 
 
 class StaleAnswer(Exception):

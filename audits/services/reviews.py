@@ -18,8 +18,8 @@ from audits.models import (
     ReviewStatus,
 )
 from audits.selectors import later_submitted_revision
-from audits.services.errors import Conflict
-from providers.visibility import review_scope
+from audits.services.errors import Conflict, ReviewRefused
+from providers.visibility import review_refusal, review_scope
 
 MAX_CHALLENGE = 2000
 
@@ -36,6 +36,14 @@ def reviewable_keys(*, user: User, declaration: Declaration) -> set[str] | None:
             )
         )
     raise PermissionDenied("You cannot review this declaration.")
+
+
+def require_reviewer(*, user: User, declaration: Declaration) -> None:
+    """Refuse (ReviewRefused, with the reason) anyone who may not review this declaration: out
+    of their scope, or their own work (they submitted it or changed its answers)."""
+    refusal = review_refusal(user=user, declaration=declaration)
+    if refusal is not None:
+        raise ReviewRefused(refusal)
 
 
 @transaction.atomic
@@ -56,6 +64,7 @@ def review_declaration(
     current = (
         Declaration.objects.select_for_update().select_related("provider").get(pk=declaration.pk)
     )
+    require_reviewer(user=reviewer, declaration=current)
     if current.is_draft:
         raise Conflict("Only a submitted declaration can be reviewed.")
     later = later_submitted_revision(current)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from audits import selectors, services
+from audits import selectors
 from audits.models import Answer, Declaration
+from providers.visibility import may_review, review_refusal, review_scope
 
 RETURN_TO_CHECK = "check"
 
@@ -51,8 +51,14 @@ def question_url(declaration: Declaration, key: str, returning: bool = False) ->
 def can_review(user: Any, declaration: Declaration) -> bool:
     if declaration.is_draft or selectors.later_submitted_revision(declaration) is not None:
         return False
-    try:
-        services.reviewable_keys(user=user, declaration=declaration)
-    except PermissionDenied:
-        return False
-    return True
+    return may_review(user=user, declaration=declaration)
+
+
+def review_refused_because(user: Any, declaration: Declaration) -> str:
+    """Why a person who reviews this provider's declarations may not review this one (their
+    own work), for the declaration page; empty when they may, or do not review it at all."""
+    if declaration.is_draft or selectors.later_submitted_revision(declaration) is not None:
+        return ""
+    if review_scope(user=user, provider=declaration.provider) is None:
+        return ""
+    return review_refusal(user=user, declaration=declaration) or ""

@@ -13,6 +13,7 @@ from audits import selectors, services
 from audits.views.common import (
     can_review,
     editable_or_404,
+    review_refused_because,
     user_of,
     visible_or_404,
 )
@@ -36,6 +37,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "can_edit": can_edit,
             "can_review": can_review(user, declaration),
+            "review_refused": review_refused_because(user, declaration),
             "later": later,
             "health_only": health_only(user=user, provider=declaration.provider),
         },

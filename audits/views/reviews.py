@@ -16,7 +16,7 @@ from audits.views.common import (
     user_of,
     visible_or_404,
 )
-from providers.visibility import reviews_declarations
+from providers.visibility import own_work, reviews_declarations
 
 REVIEW_PAGE_SIZE = 50
 
@@ -31,6 +31,16 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         keys = services.reviewable_keys(user=user, declaration=declaration)
     except PermissionDenied as exc:
         raise Http404("No such page") from exc
+    try:
+        services.require_reviewer(user=user, declaration=declaration)
+    except services.ReviewRefused as exc:
+        # Theirs to see but not to review (their own work): say why, with no form.
+        return render(
+            request,
+            "audits/review_refused.html",
+            {"declaration": declaration, "provider": declaration.provider, "reason": str(exc)},
+            status=403,
+        )
     later = selectors.later_submitted_revision(declaration)
     if later is not None:
         messages.info(
@@ -131,5 +141,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "chosen": chosen,
             "query": f"status={chosen}",
+            # Their own work (submitted by them, or with answers they changed): not theirs to
+            # review, so the row says so instead of offering the review.
+            "own_work": own_work(user=user, declarations=page.object_list),
         },
     )

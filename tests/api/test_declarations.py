@@ -535,3 +535,76 @@ def test_submit_by_a_viewer_is_forbidden(school, choices_version):
 
 def test_dates_and_times_are_iso(editor_api, draft):
     assert dt.datetime.fromisoformat(draft["created_at"].replace("Z", "+00:00"))
+
+
+# ---- review ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def area_officer_api(school):
+    officer = User.objects.create_user("officer@example.org", "pw-for-tests-123")
+    grant_role(user=officer, role=Role.AREA_OFFICER, scope=school.area)
+    return bearer_client(officer)
+
+
+def _submitted(editor_api, draft) -> dict:
+    body = patch(editor_api, draft, COMPLETE).json()
+    response = editor_api.post(
+        f"/api/v1/declarations/{draft['id']}/submit/", HTTP_IF_MATCH=body["etag"]
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def review(client, declaration: dict, body: dict, etag: str | None = None):
+    headers = {} if etag == "" else {"HTTP_IF_MATCH": etag or declaration["etag"]}
+    return client.post(
+        f"/api/v1/declarations/{declaration['id']}/review/", body, format="json", **headers
+    )
+
+
+def test_an_area_officer_returns_then_accepts_a_declaration(editor_api, area_officer_api, draft):
+    submitted = _submitted(editor_api, draft)
+    response = review(
+        area_officer_api,
+        submitted,
+        {
+            "decision": "return",
+            "challenges": {"SCH-COUNT": "Show the count from the census"},
+            "comment": "Nearly there",
+        },
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["review_status"], body["review_comment"]) == ("returned", "Nearly there")
+    assert by_key(body)["SCH-COUNT"]["review_state"] == "challenged"
+    assert response["ETag"] == body["etag"] != submitted["etag"]
+    accepted = review(area_officer_api, body, {"decision": "accept"})
+    assert accepted.status_code == 200 and accepted.json()["review_status"] == "accepted"
+
+
+def test_a_review_is_refused_with_field_errors_and_needs_if_match(
+    editor_api, area_officer_api, draft
+):
+    submitted = _submitted(editor_api, draft)
+    assert review(area_officer_api, submitted, {"decision": "accept"}, etag="").status_code == 428
+    assert (
+        review(area_officer_api, submitted, {"decision": "accept"}, etag='"1-1"').status_code == 412
+    )
+    bad = review(area_officer_api, submitted, {"decision": "maybe"})
+    assert bad.status_code == 400 and "decision" in bad.json()["errors"]
+    empty = review(area_officer_api, submitted, {"decision": "return"})
+    assert empty.status_code == 400
+    assert empty.json()["errors"]["challenges"] == [
+        "Enter a comment on at least one answer you challenge"
+    ]
+    assert Declaration.objects.get(pk=submitted["id"]).review_status == "not_reviewed"
+
+
+def test_a_draft_is_a_conflict_and_the_editor_cannot_review(editor_api, area_officer_api, draft):
+    response = review(area_officer_api, draft, {"decision": "accept"})
+    assert response.status_code == 409
+    submitted = _submitted(editor_api, draft)
+    refused = review(editor_api, submitted, {"decision": "accept"})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "You cannot review this declaration."

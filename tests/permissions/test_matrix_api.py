@@ -26,7 +26,7 @@ from tests.audits.factories import make_declaration
 from tests.permissions.world import ROLES, World
 from tests.standards.builders import document, make_version
 
-OK, CREATED, BAD, UNAUTH, FORBIDDEN, NOT_FOUND = 200, 201, 400, 401, 403, 404
+OK, CREATED, BAD, UNAUTH, FORBIDDEN, NOT_FOUND, CONFLICT = 200, 201, 400, 401, 403, 404, 409
 READS_ALL = {Role.NATIONAL_ANALYST, Role.SITE_ADMIN}
 SEES_OWN_SCHOOL = {
     Role.PROVIDER_EDITOR,
@@ -176,6 +176,19 @@ def patch_gap(gap: str) -> Call:
             },
             format="json",
             HTTP_IF_MATCH=f'"gap-{current.pk}-{current.row_version}"',
+        )
+
+    return call
+
+
+def review(declaration: str) -> Call:
+    def call(client: APIClient, w: ApiWorld) -> Any:
+        d = fresh(w, declaration)
+        return client.post(
+            f"/api/v1/declarations/{d.pk}/review/",
+            {"decision": "accept"},
+            format="json",
+            HTTP_IF_MATCH=d.etag,
         )
 
     return call
@@ -399,6 +412,40 @@ ENDPOINTS: dict[str, tuple[Call, dict[str, int], int]] = {
             Role.SITE_ADMIN: CREATED,
             **dict.fromkeys(SEES_OWN_SCHOOL - {Role.PROVIDER_EDITOR, Role.SITE_ADMIN}, FORBIDDEN),
         },
+        NOT_FOUND,
+    ),
+    # Reviews: the area's officers and site admins review it all, the ICB's officers its health
+    # answers; those who only read it are refused (403); a draft is a state conflict (409).
+    "review own school declaration": (
+        review("school_submitted"),
+        {
+            Role.AREA_OFFICER: OK,
+            Role.ICB_OFFICER: OK,
+            Role.SITE_ADMIN: OK,
+            **dict.fromkeys(
+                SEES_OWN_SCHOOL - {Role.AREA_OFFICER, Role.ICB_OFFICER, Role.SITE_ADMIN},
+                FORBIDDEN,
+            ),
+        },
+        NOT_FOUND,
+    ),
+    # The site admin submitted both drafts above: nobody reviews what they submitted.
+    "review own school draft": (
+        review("school_draft"),
+        {
+            Role.AREA_OFFICER: CONFLICT,
+            Role.ICB_OFFICER: CONFLICT,
+            Role.SITE_ADMIN: FORBIDDEN,
+            **dict.fromkeys(
+                SEES_OWN_SCHOOL - {Role.AREA_OFFICER, Role.ICB_OFFICER, Role.SITE_ADMIN},
+                FORBIDDEN,
+            ),
+        },
+        NOT_FOUND,
+    ),
+    "review other school declaration": (
+        review("other_school_draft"),
+        {Role.SITE_ADMIN: FORBIDDEN, Role.NATIONAL_ANALYST: FORBIDDEN},
         NOT_FOUND,
     ),
 }

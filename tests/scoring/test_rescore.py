@@ -6,6 +6,7 @@ from io import StringIO
 from unittest import mock
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from scoring.models import (
     ChunkStatus,
     CurrentResult,
     JobStatus,
+    RescoreChunk,
     RescoreJob,
     ScoringRun,
     Trigger,
@@ -251,3 +253,216 @@ def test_tasks_are_thin_and_idempotent(version, nation):
     with mock.patch.object(rescore, "_enqueue_chunks"):
         assert tasks.sweep_task.apply().get()["declarations_queued"] == 0
         assert len(tasks.nightly_rescore_task.apply().get()) == 1
+
+
+# ---- chunks that keep failing: attempts, failure and splitting ----------------------------
+
+
+def _poisoned(chunk_ids):
+    """score_batch raising for the providers of the given chunks, as a poison chunk would."""
+    real = rescore.score_batch
+    poisoned = set()
+    for ids in RescoreChunk.objects.filter(pk__in=chunk_ids).values_list("provider_ids", flat=True):
+        poisoned.update(ids)
+
+    def score_batch(items, **kwargs):
+        if any(item.provider_id in poisoned for item in items):
+            raise ValueError("poisoned provider")
+        return real(items, **kwargs)
+
+    return mock.patch.object(rescore, "score_batch", side_effect=score_batch)
+
+
+def test_a_poison_chunk_is_failed_after_its_attempts_and_the_job_finishes(
+    version, nation, settings, caplog
+):
+    settings.SCORING_CHUNK_MAX_ATTEMPTS = 3
+    job = services.start_rescore(standard_slug=SLUG, on=ON, size=3, enqueue=False)
+    poison = job.chunks.get(number=2)
+    with _poisoned([poison.pk]):
+        for attempt in (1, 2):
+            with pytest.raises(ValueError, match="poisoned"):
+                services.run_chunk(chunk_id=poison.pk)
+            poison.refresh_from_db()
+            # Each attempt is counted, although its work was rolled back.
+            assert (poison.status, poison.attempts) == (ChunkStatus.RUNNING, attempt)
+        caplog.set_level("ERROR", logger="scoring.services.rescore")
+        assert services.run_chunk(chunk_id=poison.pk) is None  # the last attempt: no raise
+        poison.refresh_from_db()
+        assert (poison.status, poison.attempts) == (ChunkStatus.FAILED, 3)
+        assert "ValueError: poisoned provider" in poison.failure
+        services.run_job_inline(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.finished_at is not None
+    assert set(job.chunks.values_list("number", "status")) == {
+        (1, ChunkStatus.DONE),
+        (2, ChunkStatus.FAILED),
+        (3, ChunkStatus.DONE),
+    }
+    assert CurrentResult.objects.count() == 4  # every provider but the failed chunk's three
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert f"chunk 2 (id {poison.pk}, 3 providers, 3 attempts) failed" in errors[0].getMessage()
+    progress = job_progress(job_id=job.pk)
+    assert progress.finished
+    assert (progress.failed_chunks, progress.failed_providers) == (1, 3)
+    assert (progress.done_chunks, progress.done_providers) == (2, 4)
+    # A failed chunk is never run or queued again.
+    assert services.run_chunk(chunk_id=poison.pk) is None
+    RescoreChunk.objects.filter(pk=poison.pk).update(queued_at=timezone.now() - dt.timedelta(1))
+    with mock.patch.object(celery_policy, "send") as send:
+        assert services.requeue_stale_chunks(older_than=dt.timedelta(minutes=15)) == 0
+    send.assert_not_called()
+
+
+def test_the_task_retries_a_poison_chunk_until_it_is_failed(version, nation, settings):
+    settings.SCORING_CHUNK_MAX_ATTEMPTS = 2
+    job = services.start_rescore(standard_slug=SLUG, on=ON, size=10, enqueue=False)
+    chunk = job.chunks.get()
+    with _poisoned([chunk.pk]):
+        tasks.rescore_chunk_task.apply(kwargs={"chunk_id": chunk.pk})  # retried eagerly
+    chunk.refresh_from_db()
+    job.refresh_from_db()
+    assert (chunk.status, chunk.attempts) == (ChunkStatus.FAILED, 2)
+    assert job.status == JobStatus.DONE
+
+
+def test_a_chunk_whose_workers_died_is_failed_on_its_next_delivery(version, nation, settings):
+    settings.SCORING_CHUNK_MAX_ATTEMPTS = 3
+    job = services.start_rescore(standard_slug=SLUG, on=ON, size=10, enqueue=False)
+    chunk = job.chunks.get()
+    # Three workers started it and were killed before it committed: each start was counted.
+    RescoreChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.RUNNING, attempts=3)
+    with mock.patch.object(rescore, "score_batch") as score_batch:
+        assert services.run_chunk(chunk_id=chunk.pk) is None
+    score_batch.assert_not_called()
+    chunk.refresh_from_db()
+    assert (chunk.status, chunk.attempts) == (ChunkStatus.FAILED, 4)
+    assert chunk.failure == "Did not finish in 3 attempts."
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and not ScoringRun.objects.exists()
+
+
+def test_the_attempt_is_counted_in_its_own_committed_transaction(version, nation):
+    job = services.start_rescore(standard_slug=SLUG, on=ON, size=10, enqueue=False)
+    chunk = job.chunks.get()
+    seen = []
+
+    def atomic_spy(*args, **kwargs):
+        seen.append(RescoreChunk.objects.get(pk=chunk.pk).attempts)
+        return real_atomic(*args, **kwargs)
+
+    real_atomic = rescore.transaction.atomic
+    # By the time the scoring transaction opens, the attempt is already written.
+    with mock.patch.object(rescore.transaction, "atomic", side_effect=atomic_spy):
+        services.run_chunk(chunk_id=chunk.pk)
+    assert seen[:2] == [0, 1]
+
+
+def test_the_sweep_counts_lost_messages_and_fails_chunks_out_of_attempts(version, nation, settings):
+    settings.SCORING_CHUNK_MAX_ATTEMPTS = 2
+    job = services.start_rescore(standard_slug=SLUG, on=ON, size=3, enqueue=False)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    job.chunks.update(queued_at=long_ago)
+    # Chunk 1: started twice, its worker died each time. Chunk 2: started once, worker died.
+    # Chunk 3: its message was lost, never started.
+    job.chunks.filter(number=1).update(status=ChunkStatus.RUNNING, attempts=2, started_at=long_ago)
+    job.chunks.filter(number=2).update(status=ChunkStatus.RUNNING, attempts=1, started_at=long_ago)
+    with mock.patch.object(celery_policy, "send") as send:
+        assert services.requeue_stale_chunks(older_than=dt.timedelta(minutes=15)) == 2
+    assert {c.kwargs["kwargs"]["chunk_id"] for c in send.call_args_list} == set(
+        job.chunks.filter(number__in=[2, 3]).values_list("pk", flat=True)
+    )
+    assert set(job.chunks.values_list("number", "status", "attempts")) == {
+        (1, ChunkStatus.FAILED, 2),
+        (2, ChunkStatus.RUNNING, 1),  # its next delivery counts
+        (3, ChunkStatus.QUEUED, 1),  # the requeue counts: no delivery did
+    }
+    # Chunk 3's message is lost again, and again: its second requeue was its last attempt.
+    for expected in [(ChunkStatus.QUEUED, 2), (ChunkStatus.FAILED, 2)]:
+        job.chunks.update(queued_at=long_ago)
+        with mock.patch.object(celery_policy, "send"):
+            services.requeue_stale_chunks(older_than=dt.timedelta(minutes=15))
+        assert job.chunks.values_list("status", "attempts").get(number=3) == expected
+
+
+def test_a_chunk_out_of_time_is_split_in_two_with_fresh_attempts(
+    version, nation, django_capture_on_commit_callbacks
+):
+    job = services.start_rescore(standard_slug=SLUG, on=ON, size=10, enqueue=False)
+    chunk = job.chunks.get()
+    with (
+        mock.patch.object(rescore, "score_batch", side_effect=SoftTimeLimitExceeded()),
+        mock.patch.object(celery_policy, "send") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.run_chunk(chunk_id=chunk.pk) is None
+    chunks = list(job.chunks.order_by("number"))
+    assert [(c.number, c.size, c.status, c.attempts) for c in chunks] == [
+        (1, 4, ChunkStatus.QUEUED, 0),
+        (2, 3, ChunkStatus.QUEUED, 0),
+    ]
+    assert sorted(p for c in chunks for p in c.provider_ids) == sorted(p.pk for p in nation)
+    assert {c.kwargs["kwargs"]["chunk_id"] for c in send.call_args_list} == {c.pk for c in chunks}
+    job.refresh_from_db()
+    assert (job.chunk_count, job.status) == (2, JobStatus.RUNNING)
+    services.run_job_inline(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and CurrentResult.objects.count() == 7
+
+
+def test_a_chunk_of_one_provider_out_of_time_is_failed(version, nation, caplog):
+    job = services.start_rescore(standard_slug=SLUG, on=ON, size=1, enqueue=False)
+    chunk = job.chunks.get(number=1)
+    caplog.set_level("ERROR", logger="scoring.services.rescore")
+    with mock.patch.object(rescore, "score_batch", side_effect=SoftTimeLimitExceeded()):
+        assert services.run_chunk(chunk_id=chunk.pk) is None
+    chunk.refresh_from_db()
+    assert (chunk.status, chunk.failure) == (
+        ChunkStatus.FAILED,
+        "Ran out of time scoring its one provider.",
+    )
+    assert job.chunks.count() == 7
+    assert f"chunk 1 (id {chunk.pk}, 1 providers" in caplog.text
+
+
+def test_the_command_and_the_page_name_failed_chunks(version, nation, settings):
+    from django.test import Client
+
+    from accounts.models import Role, User
+    from accounts.services import grant_role
+
+    settings.SCORING_CHUNK_MAX_ATTEMPTS = 1
+    out = StringIO()
+    real = rescore.score_batch
+
+    def score_batch(items, **kwargs):
+        if any(item.provider_id == nation[4].pk for item in items):
+            raise ValueError("poisoned provider")
+        return real(items, **kwargs)
+
+    with (
+        mock.patch.object(rescore, "score_batch", side_effect=score_batch),
+        pytest.raises(CommandError, match="with 1 failed chunks \\(3 providers not re-scored\\)"),
+    ):
+        call_command("rescore", "--standard", SLUG, "--inline", "--chunk-size", "3", stdout=out)
+    assert "Chunk 2 failed (3 providers, 1 attempts): Failed on attempt 1 of 1" in out.getvalue()
+    job = RescoreJob.objects.get()
+    user = User.objects.create_user("analyst@example.org", "pw-for-tests-123", full_name="A")
+    grant_role(user=user, role=Role.NATIONAL_ANALYST)
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/rescores/{job.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 chunk failed: 3 providers not re-scored" in page
+    assert "Chunk 2 (3 providers, 1 attempt): Failed on attempt 1 of 1" in page
+    assert "Finished with 1 failed chunk:" in page
+    status = client.get(f"/rescores/{job.pk}/status.json").json()
+    assert (status["finished"], status["failed_chunks"], status["failed_providers"]) == (
+        True,
+        1,
+        3,
+    )
+    listing = client.get("/rescores/").content.decode()
+    assert "Finished, 1 chunk failed" in listing

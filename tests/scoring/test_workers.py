@@ -178,6 +178,9 @@ def test_killing_a_worker_mid_rescore_loses_nothing(version, area, tmp_path):
                 "--chunk-size",
                 "5",
                 "--no-wait",
+                # The deploy check refuses this test's short visibility timeout; the re-score
+                # needs none of it.
+                "--skip-checks",
             ],
             cwd=ROOT,
             env=env,
@@ -225,3 +228,52 @@ def test_killing_a_worker_mid_rescore_loses_nothing(version, area, tmp_path):
         p.pk for p in providers
     }
     assert ScoringRun.objects.count() == 120  # no duplicates from the repeated chunks
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_poison_chunk_on_a_real_worker_fails_after_its_attempts(
+    version, area, monkeypatch, settings
+):
+    """A chunk whose scoring always raises is tried SCORING_CHUNK_MAX_ATTEMPTS times through the
+    broker, then marked failed; the job finishes with its other chunks done."""
+    from unittest import mock
+
+    from scoring.services import rescore
+
+    settings.SCORING_CHUNK_MAX_ATTEMPTS = 3
+    schools = [ProviderFactory(area=area) for _ in range(4)]
+    for school in schools:
+        declare(school, version)
+    poisoned = schools[0].pk
+    real = rescore.score_batch
+
+    def score_batch(items, **kwargs):
+        if any(item.provider_id == poisoned for item in items):
+            raise ValueError("poisoned provider")
+        return real(items, **kwargs)
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    with (
+        mock.patch.object(rescore, "score_batch", side_effect=score_batch),
+        start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=20,
+            queues=["rescore"],
+        ),
+    ):
+        job = services.start_rescore(standard_slug=SLUG, size=2)
+        wait_for(
+            lambda: RescoreJob.objects.get(pk=job.pk).status == JobStatus.DONE,
+            60,
+            "the re-score to finish",
+        )
+    chunks = {c.number: c for c in RescoreChunk.objects.filter(job=job)}
+    assert (chunks[1].status, chunks[1].attempts) == (ChunkStatus.FAILED, 3)
+    assert "poisoned provider" in chunks[1].failure
+    assert (chunks[2].status, chunks[2].attempts) == (ChunkStatus.DONE, 1)
+    assert set(CurrentResult.objects.values_list("provider_id", flat=True)) == {
+        s.pk for s in schools[2:]
+    }

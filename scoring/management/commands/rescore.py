@@ -92,6 +92,8 @@ class Command(BaseCommand):
                 last = line
             if progress.finished:
                 elapsed = time.monotonic() - started
+                if progress.failed_chunks:
+                    self._report_failures(job_id, progress, elapsed)
                 self.stdout.write(self.style.SUCCESS(f"Finished in {elapsed:.1f} s"))
                 return
             if timeout and time.monotonic() - started > timeout:
@@ -100,3 +102,18 @@ class Command(BaseCommand):
                     f" /rescores/{job_id}/"
                 )
             time.sleep(0.5)
+
+    def _report_failures(
+        self, job_id: int, progress: selectors.JobProgress, elapsed: float
+    ) -> None:
+        for chunk in selectors.failed_chunks(job_id=job_id):
+            self.stdout.write(
+                self.style.ERROR(
+                    f"Chunk {chunk.number} failed ({chunk.size:,} providers, {chunk.attempts}"
+                    f" attempts): {chunk.failure or 'no reason recorded'}"
+                )
+            )
+        raise CommandError(
+            f"Finished in {elapsed:.1f} s with {progress.failed_chunks:,} failed chunks"
+            f" ({progress.failed_providers:,} providers not re-scored): see /rescores/{job_id}/"
+        )
