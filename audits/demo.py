@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -35,6 +35,7 @@ from audits.models import (
 )
 from audits.periods import period_bounds, period_for
 from audits.services import DEFAULT_STANDARD
+from common.output import Output
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, Provider, ProviderStatus
 from providers.visibility import editable_providers
@@ -97,7 +98,7 @@ def _demo_providers() -> list[Provider]:
 
 
 @transaction.atomic
-def seed_demo_declarations(*, stdout: TextIO | None = None) -> dict[str, int]:
+def seed_demo_declarations(*, stdout: Output | None = None) -> dict[str, int]:
     """Create the demo declarations, answers, reviews and Westminster's round. Idempotent.
 
     Returns counts: submitted, drafts, not_started, skipped (already declared), answers,

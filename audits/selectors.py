@@ -263,8 +263,8 @@ def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
     )
     return RoundStatus(
         round=declaration_round,
-        submitted=[p for p in providers if p.submitted_count],  # type: ignore[attr-defined]
-        outstanding=[p for p in providers if not p.submitted_count],  # type: ignore[attr-defined]
+        submitted=[p for p in providers if p.submitted_count],
+        outstanding=[p for p in providers if not p.submitted_count],
     )
 
 
