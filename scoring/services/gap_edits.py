@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import record
+from providers.visibility import can_change_gaps
 from scoring.models import CLOSED_GAP_STATUSES, Gap, GapEvent, GapStatus
-from scoring.selectors.gaps import can_change_gaps
 from scoring.services.common import announce_gaps, assessment_date
 from scoring.services.gaps import event_note
 
