@@ -68,6 +68,25 @@ def answer_is_complete(answer: Answer) -> bool:
     return not answer_errors(answer)
 
 
+ATTENTION_ERROR = "Check this answer and save it"
+
+
+def check_complete(declaration: Declaration) -> tuple[list[Answer], dict[str, dict[str, str]]]:
+    """The answers that stop the declaration being submitted, with their errors by requirement
+    key: missing or refused (`answer_errors`), or copied from an earlier declaration and not yet
+    checked ("needs_attention")."""
+    missing: list[Answer] = []
+    errors: dict[str, dict[str, str]] = {}
+    for answer in declaration.answers.select_related("requirement", "requirement__section"):
+        found = answer_errors(answer)
+        if not found and answer.needs_attention:
+            found = {"needs_attention": ATTENTION_ERROR}
+        if found:
+            missing.append(answer)
+            errors[answer.requirement_key] = found
+    return missing, errors
+
+
 @dataclass
 class SectionProgress:
     section: Section
