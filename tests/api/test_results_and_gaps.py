@@ -232,7 +232,14 @@ def test_area_summary_has_the_dashboard_numbers(officer, editor_api, school, wor
     # Out of scope, or not an area dashboard reader: 404, as for the page.
     assert editor_api.get(f"/api/v1/areas/{school.area.code}/summary/").status_code == 404
     other = AreaFactory(name="Othershire")
-    assert client.get(f"/api/v1/areas/{other.code}/summary/").status_code == 404
+    hidden = client.get(f"/api/v1/areas/{other.code}/summary/")
+    assert hidden.status_code == 404
+    assert hidden.json() == {
+        "status": 404,
+        "title": "Not found",
+        "detail": "Not found.",
+        "errors": {},
+    }
     assert (
         client.get(f"/api/v1/areas/{school.area.code}/summary/?standard=a%20b").status_code == 400
     )
