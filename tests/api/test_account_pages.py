@@ -8,13 +8,14 @@ from django.test import Client
 from accounts.models import User
 from api.models import ApiToken
 from api.services import create_token, token_for_request
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def person() -> User:
-    return User.objects.create_user("person@example.org", "pw-for-tests-123")
+    return UserFactory(email="person@example.org", password="pw-for-tests-123")
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def test_revoke_after_confirming(signed_in, person):
 
 
 def test_someone_elses_token_is_404(signed_in):
-    other = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    other = UserFactory(email="other@example.org", password="pw-for-tests-123")
     token = create_token(user=other, name="Theirs").token
     assert signed_in.get(f"/account/tokens/{token.pk}/revoke/").status_code == 404
     assert signed_in.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
