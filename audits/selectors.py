@@ -386,33 +386,24 @@ def declaration_target(
     return Target(version=version, period=period, round=declaration_round)
 
 
+def _later_revisions(declaration: Declaration) -> QuerySet[Declaration]:
+    """The revisions after this one of the same provider, version and year, newest first."""
+    return Declaration.objects.filter(
+        provider_id=declaration.provider_id,
+        version_id=declaration.version_id,
+        period=declaration.period,
+        revision__gt=declaration.revision,
+    ).order_by("-revision")
+
+
 def later_revision(declaration: Declaration) -> Declaration | None:
     """The newest revision after this one, draft or submitted; None if there is none."""
-    return (
-        Declaration.objects.filter(
-            provider_id=declaration.provider_id,
-            version_id=declaration.version_id,
-            period=declaration.period,
-            revision__gt=declaration.revision,
-        )
-        .order_by("-revision")
-        .first()
-    )
+    return _later_revisions(declaration).first()
 
 
 def later_submitted_revision(declaration: Declaration) -> Declaration | None:
     """The newest submitted revision after this one, which supersedes it; None if there is none."""
-    return (
-        Declaration.objects.filter(
-            provider_id=declaration.provider_id,
-            version_id=declaration.version_id,
-            period=declaration.period,
-            revision__gt=declaration.revision,
-            status=DeclarationStatus.SUBMITTED,
-        )
-        .order_by("-revision")
-        .first()
-    )
+    return _later_revisions(declaration).filter(status=DeclarationStatus.SUBMITTED).first()
 
 
 def declarations_for(
