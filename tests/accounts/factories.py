@@ -20,6 +20,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     password = PASSWORD
 
+    class Params:
+        # A superuser with the admin flags, as `createsuperuser` makes.
+        superuser = factory.Trait(is_staff=True, is_superuser=True)
+
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
         return model_class.objects.create_user(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import AuditEvent, Role, RoleGrant, User
-from tests.accounts.factories import AuditEventFactory
+from tests.accounts.factories import AuditEventFactory, UserFactory
 from tests.providers.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(django_capture_on_commit_callbacks) -> Client:
-    admin = User.objects.create_superuser("boss@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="boss@example.org", password="pw-for-tests-123", superuser=True)
     client = Client()
     client.force_login(admin)
     return client

@@ -19,7 +19,7 @@ def person() -> User:
 
 def test_grant_is_audited_and_idempotent(person: User):
     area = AreaFactory()
-    admin = User.objects.create_superuser("boss@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="boss@example.org", password="pw-for-tests-123", superuser=True)
     grant_role(user=person, role=Role.AREA_OFFICER, scope=area, granted_by=admin)
     grant_role(user=person, role=Role.AREA_OFFICER, scope=area, granted_by=admin)
     assert RoleGrant.objects.filter(user=person).count() == 1

@@ -115,7 +115,7 @@ def test_forms_need_csrf(person):
 
 def test_site_admins_can_revoke_tokens_in_the_admin(person):
     token = create_token(user=person, name="Compromised").token
-    admin = User.objects.create_superuser("sa@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="sa@example.org", password="pw-for-tests-123", superuser=True)
     client = Client()
     client.force_login(admin)
     listing = client.get("/admin/api/apitoken/")

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
 from audits.models import Answer, Declaration, DeclarationStatus
 from audits.periods import next_period, period_for
@@ -174,7 +174,7 @@ def test_create_against_a_draft_version_is_refused(editor_api, school, choices_v
     doc = document(version="2.0")
     doc["standard"]["slug"] = "send-statutory-baseline"
     draft_version = make_version(doc)
-    admin = User.objects.create_superuser("sa@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="sa@example.org", password="pw-for-tests-123", superuser=True)
     editor_admin = bearer_client(admin)
     response = editor_admin.post(
         "/api/v1/declarations/", {"provider": school.pk, "version": draft_version.pk}, format="json"

@@ -40,7 +40,7 @@ def test_standards_show_only_public_versions_to_non_authors(editor_api, choices_
         == "send-statutory-baseline"
     )
     assert editor_api.get("/api/v1/standards/nope/").status_code == 404
-    admin = User.objects.create_superuser("sa@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="sa@example.org", password="pw-for-tests-123", superuser=True)
     assert bearer_client(admin).get(f"/api/v1/versions/{draft.pk}/").status_code == 200
 
 
