@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import redirect
@@ -19,6 +19,13 @@ from accounts.models import AuditEvent, RoleGrant, User
 for _device in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device):
         admin.site.unregister(_device)
+
+
+def _staff(request: HttpRequest) -> User:
+    """The person using the admin site: only signed-in staff get this far."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 class InviteForm(forms.ModelForm):
@@ -72,20 +79,20 @@ class UserAdmin(BaseUserAdmin):
         if change:
             super().save_model(request, obj, form, change)
             services.record(
-                actor=request.user,
+                actor=_staff(request),
                 action="person changed",
                 obj=obj,
                 changes={"fields": form.changed_data},
-            )  # type: ignore[arg-type]
+            )
             if "is_active" in form.changed_data and not obj.is_active and obj != request.user:
                 # Signed out everywhere and their tokens revoked, as the action does.
-                services.deactivate_person(user=obj, actor=request.user)  # type: ignore[arg-type]
+                services.deactivate_person(user=obj, actor=_staff(request))
             return
         obj.set_unusable_password()
         super().save_model(request, obj, form, change)
         services.record(
-            actor=request.user, action="person invited", obj=obj, changes={"email": obj.email}
-        )  # type: ignore[arg-type]
+            actor=_staff(request), action="person invited", obj=obj, changes={"email": obj.email}
+        )
         services.send_invitation(user=obj, request=request)
         self.message_user(request, f"An invitation to set a password was sent to {obj.email}.")
 
@@ -96,17 +103,17 @@ class UserAdmin(BaseUserAdmin):
         # Grants go through the service so they are audited and the admin flags stay in line.
         instances = formset.save(commit=False)
         for grant in formset.deleted_objects:
-            services.revoke_role(grant=grant, revoked_by=request.user)  # type: ignore[arg-type]
+            services.revoke_role(grant=grant, revoked_by=_staff(request))
         for grant in instances:
             if grant.pk:
                 services.revoke_role(
-                    grant=RoleGrant.objects.get(pk=grant.pk), revoked_by=request.user
-                )  # type: ignore[arg-type]
+                    grant=RoleGrant.objects.get(pk=grant.pk), revoked_by=_staff(request)
+                )
             services.grant_role(
                 user=form.instance,
                 role=grant.role,
                 scope=grant.scope_object,
-                granted_by=request.user,  # type: ignore[arg-type]
+                granted_by=_staff(request),
             )
 
     @admin.action(description="Send an invitation to set a password")
@@ -127,7 +134,7 @@ class UserAdmin(BaseUserAdmin):
         done = 0
         for user in queryset:
             try:
-                services.deactivate_person(user=user, actor=request.user)  # type: ignore[arg-type]
+                services.deactivate_person(user=user, actor=_staff(request))
             except ValidationError as exc:
                 self.message_user(request, f"{user.email}: {exc.messages[0]}", messages.ERROR)
             else:
@@ -138,7 +145,7 @@ class UserAdmin(BaseUserAdmin):
     def pseudonymise(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             try:
-                changed = services.pseudonymise_person(user=user, actor=request.user)  # type: ignore[arg-type]
+                changed = services.pseudonymise_person(user=user, actor=_staff(request))
             except ValidationError as exc:
                 self.message_user(request, f"{user.email}: {exc.messages[0]}", messages.ERROR)
             else:

@@ -5,20 +5,18 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from common.tasks import RETRY_POLICY
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
     name="accounts.prune_personal_data",
-    acks_late=True,
     ignore_result=True,
     soft_time_limit=1200,
     time_limit=1300,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
+    **RETRY_POLICY,
 )
 def prune_personal_data_task() -> dict[str, int]:
     """Nightly: remove personal data past its retention period (settings.RETENTION_DAYS)."""

@@ -21,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from audits.answers import AnswerErrors
 from audits.services import Conflict as StateConflict
 from audits.services import IncompleteDeclaration, StaleAnswer, StaleDeclaration
+from dashboards.selectors import NotFound as DashboardNotFound
 from scoring.services import GapChanged
 
 TITLES = {
@@ -119,7 +120,7 @@ def from_service(exc: Exception) -> Exception:
     """The services' refusals as the API's answers, in one place for every endpoint: field
     errors are 400, a state conflict 409, a change since the client read it 412, not allowed
     403 (or 404 where the endpoint cannot be seen)."""
-    if isinstance(exc, Http404 | ObjectDoesNotExist):
+    if isinstance(exc, Http404 | ObjectDoesNotExist | DashboardNotFound):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(*exc.args)

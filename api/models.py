@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,7 +44,7 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def is_active_at(self, moment) -> bool:  # type: ignore[no-untyped-def]
+    def is_active_at(self, moment: dt.datetime) -> bool:
         return self.revoked_at is None and self.expires_at > moment
 
     @property

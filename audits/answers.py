@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -166,54 +166,61 @@ def _blank(raw: Any) -> bool:
 
 
 def _parse_value(requirement: Requirement, raw: Any, subject: str) -> Any:
-    answer_type = AnswerType(requirement.answer_type)
-    options = requirement.answer_options
-    if answer_type == AnswerType.YES_NO:
-        if _blank(raw):
-            return None
-        if isinstance(raw, bool):
-            return raw
-        word = raw.lower() if isinstance(raw, str) else None
-        if word in {"yes", "true"}:
-            return True
-        if word in {"no", "false"}:
-            return False
-        raise AnswerErrors({"value": "Select yes or no"})
-    if answer_type == AnswerType.NUMBER:
-        return _parse_number(raw, options)
-    if answer_type == AnswerType.DATE:
-        return _parse_date(raw)
-    if answer_type == AnswerType.SINGLE_CHOICE:
-        if _blank(raw):
-            return None
-        known = {c["value"] for c in options.get("choices", [])}
-        if not isinstance(raw, str) or raw not in known:
-            raise AnswerErrors({"value": "Select one of the options"})
+    parser = _PARSERS.get(AnswerType(requirement.answer_type), _parse_text)
+    return parser(raw, requirement.answer_options)
+
+
+def _parse_yes_no(raw: Any, options: dict[str, Any]) -> bool | None:
+    if _blank(raw):
+        return None
+    if isinstance(raw, bool):
         return raw
-    if answer_type == AnswerType.MULTIPLE_CHOICE:
-        if raw is None:
-            return None
-        if isinstance(raw, str):
-            raw = [raw]
-        if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
-            raise AnswerErrors({"value": "Select the options that apply"})
-        ordered = [c["value"] for c in options.get("choices", [])]
-        if any(v not in ordered for v in raw):
-            raise AnswerErrors({"value": "Select only the options shown"})
-        return [v for v in ordered if v in raw]
-    if answer_type == AnswerType.URL:
-        if _blank(raw):
-            return None
-        text = raw.strip() if isinstance(raw, str) else raw  # is_https_url refuses non-strings
-        if not is_https_url(text):
-            raise AnswerErrors(
-                {
-                    "value": "Enter a web address that starts with https://, like https://www.example.org/page"
-                }
-            )
-        if len(text) > MAX_URL:
-            raise AnswerErrors({"value": f"The web address must be {MAX_URL} characters or fewer"})
-        return text
+    word = raw.lower() if isinstance(raw, str) else None
+    if word in {"yes", "true"}:
+        return True
+    if word in {"no", "false"}:
+        return False
+    raise AnswerErrors({"value": "Select yes or no"})
+
+
+def _parse_single_choice(raw: Any, options: dict[str, Any]) -> str | None:
+    if _blank(raw):
+        return None
+    known = {c["value"] for c in options.get("choices", [])}
+    if not isinstance(raw, str) or raw not in known:
+        raise AnswerErrors({"value": "Select one of the options"})
+    return raw
+
+
+def _parse_multiple_choice(raw: Any, options: dict[str, Any]) -> list[str] | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
+        raise AnswerErrors({"value": "Select the options that apply"})
+    ordered = [c["value"] for c in options.get("choices", [])]
+    if any(v not in ordered for v in raw):
+        raise AnswerErrors({"value": "Select only the options shown"})
+    return [v for v in ordered if v in raw]
+
+
+def _parse_url(raw: Any, options: dict[str, Any]) -> str | None:
+    if _blank(raw):
+        return None
+    text = raw.strip() if isinstance(raw, str) else raw  # is_https_url refuses non-strings
+    if not is_https_url(text):
+        raise AnswerErrors(
+            {
+                "value": "Enter a web address that starts with https://, like https://www.example.org/page"
+            }
+        )
+    if len(text) > MAX_URL:
+        raise AnswerErrors({"value": f"The web address must be {MAX_URL} characters or fewer"})
+    return text
+
+
+def _parse_text(raw: Any, options: dict[str, Any]) -> str | None:
     if _blank(raw):
         return None
     if not isinstance(raw, str):
@@ -305,6 +312,18 @@ def _parse_date(raw: Any) -> dt.date | None:
 
 def _raise_date(errors: dict[str, str]) -> dt.date:
     raise AnswerErrors(errors)
+
+
+# How each answer type is read; any other type is free text.
+_PARSERS: dict[AnswerType, Callable[[Any, dict[str, Any]], Any]] = {
+    AnswerType.YES_NO: _parse_yes_no,
+    AnswerType.NUMBER: _parse_number,
+    AnswerType.DATE: lambda raw, options: _parse_date(raw),
+    AnswerType.SINGLE_CHOICE: _parse_single_choice,
+    AnswerType.MULTIPLE_CHOICE: _parse_multiple_choice,
+    AnswerType.URL: _parse_url,
+    AnswerType.TEXT: _parse_text,
+}
 
 
 def parse_date_parts(*, day: str, month: str, year: str) -> dt.date | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -35,6 +35,7 @@ from audits.models import (
 )
 from audits.periods import period_bounds, period_for
 from audits.services import DEFAULT_STANDARD
+from common.output import Output
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, Provider, ProviderStatus
 from providers.visibility import editable_providers
@@ -98,7 +99,7 @@ def _demo_providers() -> list[Provider]:
 
 @transaction.atomic
 def seed_demo_declarations(
-    *, stdout: TextIO | None = None, version: StandardVersion | None = None
+    *, stdout: Output | None = None, version: StandardVersion | None = None
 ) -> dict[str, int]:
     """Create the demo declarations, answers, reviews and Westminster's round. Idempotent.
 
@@ -162,17 +163,11 @@ def seed_demo_declarations(
         )
         strength = strength_for(rng)
         is_headteachers = provider.urn == DEMO_HEADTEACHER_SCHOOL_URN
-        roll = rng.random()
-        if is_headteachers:
-            # Some sections done, one under way, the rest not started.
-            state, answered = "draft", int(len(requirements) * 0.45) - 1
-        elif roll < 0.08:
+        planned = _state_for(rng, is_headteachers=is_headteachers, size=len(requirements))
+        if planned is None:
             counts["not_started"] += 1
             continue
-        elif roll < 0.2:
-            state, answered = "draft", int(len(requirements) * rng.uniform(0.15, 0.85))
-        else:
-            state, answered = "submitted", len(requirements)
+        state, answered = planned
         answers = generate_answers(
             requirements, rng=rng, strength=strength, slug=_site_slug(provider), anchor=anchor
         )
@@ -203,12 +198,9 @@ def seed_demo_declarations(
             declaration.submitted_by = editors.get(provider.pk)
             declaration.row_version = len(requirements) + 1
             counts["submitted"] += 1
-            if provider.area and provider.area.code == DEMO_REVIEW_AREA_CODE:
-                review_roll = rng.random()
-                if review_roll < 0.35:
-                    reviews[provider.pk] = ("accepted", rng)
-                elif review_roll < 0.5:
-                    reviews[provider.pk] = ("returned", rng)
+            review = _review_for(provider, rng)
+            if review is not None:
+                reviews[provider.pk] = (review, rng)
             later = _revision(provider, requirements, answers, submitted_at, identity, anchor)
             if later is not None and reviews.get(provider.pk, ("",))[0] != "accepted":
                 revised[provider.pk] = later
@@ -231,21 +223,9 @@ def seed_demo_declarations(
             version=version, period=period, provider_id__in=[p.pk for p, _, _, _ in plans]
         )
     }
-    rows: list[Answer] = []
-    headteacher_answers: list[Answer] = []
-    for provider, _, given, _ in plans:
-        declaration = ids[provider.pk]
-        for requirement in by_type[provider.provider_type]:
-            answer = _answer(declaration, requirement, (given or {}).get(requirement.key))
-            review = reviews.get(provider.pk)
-            if review and review[0] == "accepted":
-                answer.review_state = AnswerReviewState.ACCEPTED
-                answer.reviewed_by, answer.reviewed_as = officer, Reviewer.AREA
-            rows.append(answer)
-            if provider.urn == DEMO_HEADTEACHER_SCHOOL_URN and answer.is_answered:
-                answer.updated_by = headteacher
-                answer.row_version = 2
-                headteacher_answers.append(answer)
+    rows, headteacher_answers = _answer_rows(
+        plans, ids=ids, by_type=by_type, reviews=reviews, officer=officer, headteacher=headteacher
+    )
     revisions = [
         Declaration(
             provider_id=provider_id,
@@ -282,6 +262,60 @@ def seed_demo_declarations(
             + "\n"
         )
     return counts
+
+
+def _state_for(rng: random.Random, *, is_headteachers: bool, size: int) -> tuple[str, int] | None:
+    """How far a demo provider has got: ("draft" or "submitted", answers given), or None when
+    it has not started."""
+    roll = rng.random()
+    if is_headteachers:
+        # Some sections done, one under way, the rest not started.
+        return "draft", int(size * 0.45) - 1
+    if roll < 0.08:
+        return None
+    if roll < 0.2:
+        return "draft", int(size * rng.uniform(0.15, 0.85))
+    return "submitted", size
+
+
+def _review_for(provider: Provider, rng: random.Random) -> str | None:
+    """In the review area, some submitted declarations are accepted and some returned."""
+    if not (provider.area and provider.area.code == DEMO_REVIEW_AREA_CODE):
+        return None
+    review_roll = rng.random()
+    if review_roll < 0.35:
+        return "accepted"
+    if review_roll < 0.5:
+        return "returned"
+    return None
+
+
+def _answer_rows(
+    plans: list[tuple[Provider, Declaration, dict[str, dict[str, Any]] | None, int]],
+    *,
+    ids: dict[int, Declaration],
+    by_type: dict[str, list[Requirement]],
+    reviews: dict[int, tuple[str, random.Random]],
+    officer: User | None,
+    headteacher: User | None,
+) -> tuple[list[Answer], list[Answer]]:
+    """Every planned declaration's answers, and the headteacher's answered ones among them."""
+    rows: list[Answer] = []
+    headteacher_answers: list[Answer] = []
+    for provider, _, given, _ in plans:
+        declaration = ids[provider.pk]
+        accepted = reviews.get(provider.pk, ("",))[0] == "accepted"
+        for requirement in by_type[provider.provider_type]:
+            answer = _answer(declaration, requirement, (given or {}).get(requirement.key))
+            if accepted:
+                answer.review_state = AnswerReviewState.ACCEPTED
+                answer.reviewed_by, answer.reviewed_as = officer, Reviewer.AREA
+            rows.append(answer)
+            if provider.urn == DEMO_HEADTEACHER_SCHOOL_URN and answer.is_answered:
+                answer.updated_by = headteacher
+                answer.row_version = 2
+                headteacher_answers.append(answer)
+    return rows, headteacher_answers
 
 
 def _revision(

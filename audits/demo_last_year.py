@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import TextIO
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +26,7 @@ from audits.models import (
 )
 from audits.periods import period_bounds, period_for
 from audits.services import DEFAULT_STANDARD
+from common.output import Output
 from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Provider
 from standards.models import StandardVersion
@@ -48,7 +48,7 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 @transaction.atomic
-def seed_last_year(*, stdout: TextIO | None = None, version: StandardVersion | None = None) -> int:
+def seed_last_year(*, stdout: Output | None = None, version: StandardVersion | None = None) -> int:
     """Create the headteacher's school's submitted and reviewed declaration for last year.
     Returns 1 if it was created, 0 if it was there already (or cannot be made)."""
     version = version or current_version(slug=DEFAULT_STANDARD)

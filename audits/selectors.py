@@ -78,6 +78,25 @@ def answer_is_complete(answer: Answer) -> bool:
     return not answer_errors(answer)
 
 
+ATTENTION_ERROR = "Check this answer and save it"
+
+
+def check_complete(declaration: Declaration) -> tuple[list[Answer], dict[str, dict[str, str]]]:
+    """The answers that stop the declaration being submitted, with their errors by requirement
+    key: missing or refused (`answer_errors`), or copied from an earlier declaration and not yet
+    checked ("needs_attention")."""
+    missing: list[Answer] = []
+    errors: dict[str, dict[str, str]] = {}
+    for answer in declaration.answers.select_related("requirement", "requirement__section"):
+        found = answer_errors(answer)
+        if not found and answer.needs_attention:
+            found = {"needs_attention": ATTENTION_ERROR}
+        if found:
+            missing.append(answer)
+            errors[answer.requirement_key] = found
+    return missing, errors
+
+
 @dataclass
 class SectionProgress:
     section: Section
@@ -281,8 +300,8 @@ def round_status(*, declaration_round: DeclarationRound) -> RoundStatus:
     )
     return RoundStatus(
         round=declaration_round,
-        submitted=[p for p in providers if p.submitted_count],  # type: ignore[attr-defined]
-        outstanding=[p for p in providers if not p.submitted_count],  # type: ignore[attr-defined]
+        submitted=[p for p in providers if p.submitted_count],
+        outstanding=[p for p in providers if not p.submitted_count],
     )
 
 
@@ -418,33 +437,24 @@ def local_target(
     return local_version_or_reason(area_code=area.code, area_name=area.name, national=version)
 
 
+def _later_revisions(declaration: Declaration) -> QuerySet[Declaration]:
+    """The revisions after this one of the same provider, version and year, newest first."""
+    return Declaration.objects.filter(
+        provider_id=declaration.provider_id,
+        version_id=declaration.version_id,
+        period=declaration.period,
+        revision__gt=declaration.revision,
+    ).order_by("-revision")
+
+
 def later_revision(declaration: Declaration) -> Declaration | None:
     """The newest revision after this one, draft or submitted; None if there is none."""
-    return (
-        Declaration.objects.filter(
-            provider_id=declaration.provider_id,
-            version_id=declaration.version_id,
-            period=declaration.period,
-            revision__gt=declaration.revision,
-        )
-        .order_by("-revision")
-        .first()
-    )
+    return _later_revisions(declaration).first()
 
 
 def later_submitted_revision(declaration: Declaration) -> Declaration | None:
     """The newest submitted revision after this one, which supersedes it; None if there is none."""
-    return (
-        Declaration.objects.filter(
-            provider_id=declaration.provider_id,
-            version_id=declaration.version_id,
-            period=declaration.period,
-            revision__gt=declaration.revision,
-            status=DeclarationStatus.SUBMITTED,
-        )
-        .order_by("-revision")
-        .first()
-    )
+    return _later_revisions(declaration).filter(status=DeclarationStatus.SUBMITTED).first()
 
 
 def declarations_for(

@@ -1,1 +1,2 @@
-"""Helpers every app may use: bulk SQL and the Celery task policy. Imports nothing of the apps."""
+"""Helpers every app may use: bulk SQL, the Celery task policy and the progress output type.
+Imports nothing of the apps."""

@@ -93,7 +93,7 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     written = 0
     with connection.cursor() as cursor:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        with cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
                 written += 1
@@ -180,7 +180,7 @@ def copy_lines(table: str, columns: Sequence[str], lines: Iterable[str]) -> None
     """COPY preformatted lines (tab-separated, newline-terminated) into a PostgreSQL table."""
     with connection.cursor() as cursor:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        with cursor.copy(statement) as copy:
             copy.write("".join(lines))
 
 

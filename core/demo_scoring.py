@@ -24,7 +24,6 @@ import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TextIO
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
@@ -32,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audits.models import Declaration, DeclarationStatus
+from common.output import Output
 from dashboards import official
 from dashboards.models import StatisticsDataset
 from dashboards.services import import_statistics, refresh_requested
@@ -125,7 +125,7 @@ def unscored_submissions() -> list[tuple[int, int, dt.datetime]]:
 
 
 def score_demo(
-    *, stdout: TextIO | None = None, version: StandardVersion | None = None
+    *, stdout: Output | None = None, version: StandardVersion | None = None
 ) -> DemoScoring:
     """Score the demo's declarations on `version` (by default the published one)."""
     report = DemoScoring()
@@ -316,7 +316,7 @@ def statistics_loaded() -> bool:
     return True
 
 
-def load_statistics(*, stdout: TextIO | None = None) -> int:
+def load_statistics(*, stdout: Output | None = None) -> int:
     """Load the official statistics unless they are loaded already. Returns the datasets loaded."""
     if statistics_loaded():
         return 0

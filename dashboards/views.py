@@ -25,6 +25,7 @@ from dashboards.forms import (
 )
 from dashboards.models import DeclarationState, ScoreBand
 from dashboards.selectors import NotFound
+from dashboards.selectors.providers import ProvidersPage
 from providers.models import Phase
 from standards.vocabulary import ProviderType
 
@@ -149,43 +150,44 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
 
 @dashboard_view
 def area_providers(request: HttpRequest, code: str) -> HttpResponse:
-    filters = provider_filters(request.GET)
-    sort, descending = sorting(request.GET)
-    found = selectors.area_providers(
-        user=request.user,
-        code=code,
-        filters=filters,
-        sort=sort,
-        descending=descending,
-        page_number=request.GET.get("page"),
-    )
-    return render(
+    return _area_table_page(
         request,
-        "dashboards/area_providers.html",
-        {
-            "found": found,
-            "area": found.area,
-            "context": found.context,
-            "as_at": _as_at(found.context.as_at),
-            "options": _filter_options(request.GET),
-            "chosen": filters.describe(),
-            "query": query_without(request.GET, "page"),
-            "sort_query": query_without(request.GET, "page", "sort", "order"),
-            "download_query": query_without(request.GET, "page"),
-            "tab": "providers",
-            "trail": [
-                *_trail(request),
-                (found.area.name, reverse("dashboards:area", args=[found.area.code])),
-            ],
-        },
+        code,
+        find=selectors.area_providers,
+        sorts=selectors.SORTS,
+        template="dashboards/area_providers.html",
+        tab="providers",
     )
 
 
 @dashboard_view
 def area_heatmap(request: HttpRequest, code: str) -> HttpResponse:
+    return _area_table_page(
+        request,
+        code,
+        find=selectors.area_heatmap,
+        sorts=HEATMAP_SORTS,
+        template="dashboards/area_heatmap.html",
+        tab="heatmap",
+        extra={"bands": selectors.HEATMAP_BANDS},
+    )
+
+
+def _area_table_page(
+    request: HttpRequest,
+    code: str,
+    *,
+    find: Callable[..., ProvidersPage],
+    sorts: Any,
+    template: str,
+    tab: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """An area's providers as a filtered, sorted, paged table: the providers list or the
+    heatmap, which differ only in the table the selector builds."""
     filters = provider_filters(request.GET)
-    sort, descending = sorting(request.GET, HEATMAP_SORTS)
-    found = selectors.area_heatmap(
+    sort, descending = sorting(request.GET, sorts)
+    found = find(
         user=request.user,
         code=code,
         filters=filters,
@@ -195,7 +197,7 @@ def area_heatmap(request: HttpRequest, code: str) -> HttpResponse:
     )
     return render(
         request,
-        "dashboards/area_heatmap.html",
+        template,
         {
             "found": found,
             "area": found.area,
@@ -203,15 +205,15 @@ def area_heatmap(request: HttpRequest, code: str) -> HttpResponse:
             "as_at": _as_at(found.context.as_at),
             "options": _filter_options(request.GET),
             "chosen": filters.describe(),
-            "bands": selectors.HEATMAP_BANDS,
             "query": query_without(request.GET, "page"),
             "sort_query": query_without(request.GET, "page", "sort", "order"),
             "download_query": query_without(request.GET, "page"),
-            "tab": "heatmap",
+            "tab": tab,
             "trail": [
                 *_trail(request),
                 (found.area.name, reverse("dashboards:area", args=[found.area.code])),
             ],
+            **(extra or {}),
         },
     )
 

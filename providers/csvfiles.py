@@ -142,7 +142,7 @@ def binary_stream(source: Source, file_name: str) -> Iterator[IO[bytes]]:
     with tempfile.SpooledTemporaryFile(max_size=64 * CHUNK) as copy:
         shutil.copyfileobj(source, copy)
         copy.seek(0)
-        yield copy  # type: ignore[misc]
+        yield copy
 
 
 @dataclass

@@ -26,13 +26,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from providers.csvfiles import CsvFile, FileProblem, FileRejected, Source, open_csv
 from providers.establishment_types import provider_type_for, skip_reason_for
 from providers.models import LocationSource, Phase, ProviderStatus, ResourcedProvision
+
+T = TypeVar("T")
 
 URN = "URN"
 NAME = "EstablishmentName"
@@ -337,6 +339,36 @@ class _Parser:
             self.ukprn_lines[ukprn] = (line, urn)
         result.rows.append(ProviderRow(line, urn, values))
 
+    def parsed(
+        self,
+        line: int,
+        record: list[str],
+        columns: Iterable[tuple[str, int | None]],
+        parse: Callable[[str], T],
+    ) -> list[T | None]:
+        """Each column's value parsed; a value that will not parse is a problem, and None."""
+        values: list[T | None] = []
+        for column, index in columns:
+            try:
+                values.append(parse(self.text(record, index)))
+            except ValueError as exc:
+                self.problem(line, column, str(exc))
+                values.append(None)
+        return values
+
+    def trust(self, line: int, record: list[str]) -> str | None:
+        """The row's trust code, noting the trust's name; a code too long is a problem."""
+        trust_code = self.text(record, self.i_trust_code) or None
+        if trust_code is None:
+            return None
+        if len(trust_code) > MAX_LENGTHS[TRUST_CODE]:
+            self.problem(line, TRUST_CODE, "is longer than 20 characters")
+        else:
+            trust_name = self.text(record, self.i_trust_name)[: MAX_LENGTHS[TRUST_NAME]]
+            if trust_name or trust_code not in self.result.trusts:
+                self.result.trusts[trust_code] = trust_name or trust_code
+        return trust_code
+
     def values(
         self, line: int, record: list[str], type_name: str, area_id: int
     ) -> tuple[Any, ...] | None:
@@ -364,33 +396,13 @@ class _Parser:
         if ukprn is not None and not (ukprn.isdigit() and len(ukprn) == 8):
             self.problem(line, UKPRN, f"{ukprn!r} is not a UKPRN (8 digits)")
 
-        dates: list[dt.date | None] = []
-        for column, index in ((OPEN_DATE, self.i_open), (CLOSE_DATE, self.i_close)):
-            try:
-                dates.append(parse_date(text(record, index)))
-            except ValueError as exc:
-                self.problem(line, column, str(exc))
-                dates.append(None)
-        counts: list[int | None] = []
-        for column, index in self.counts:
-            try:
-                counts.append(parse_count(text(record, index)))
-            except ValueError as exc:
-                self.problem(line, column, str(exc))
-                counts.append(None)
-
+        dates = self.parsed(
+            line, record, ((OPEN_DATE, self.i_open), (CLOSE_DATE, self.i_close)), parse_date
+        )
+        counts = self.parsed(line, record, self.counts, parse_count)
         ages = self.ages(line, record)
         location = self.location(line, record)
-
-        trust_code = text(record, self.i_trust_code) or None
-        if trust_code is not None:
-            if len(trust_code) > MAX_LENGTHS[TRUST_CODE]:
-                self.problem(line, TRUST_CODE, "is longer than 20 characters")
-            else:
-                trust_name = text(record, self.i_trust_name)[: MAX_LENGTHS[TRUST_NAME]]
-                if trust_name or trust_code not in self.result.trusts:
-                    self.result.trusts[trust_code] = trust_name or trust_code
-
+        trust_code = self.trust(line, record)
         sen_types: list[str] = []
         for index in self.i_sen:
             value = record[index].strip()

@@ -4,7 +4,7 @@
 - Scope: the areas and providers they may see (`visible_*`), and from those every declaration,
   result and gap (their provider's scope).
 - Can change: the providers whose declarations they may edit (`editable_providers`,
-  `can_edit_provider`), the areas whose officers' work they may do (`managed_areas`: GIAS
+  `can_edit_provider`), whose gaps they may plan and accept (`can_change_gaps`), the areas whose officers' work they may do (`managed_areas`: GIAS
   uploads and declaration rounds), and what they review (`review_scope`).
 - Separation of duties: no one reviews a declaration they submitted or whose answers they
   changed (`review_refusal`, `may_review`); an ICB's own declaration has its health answers
@@ -87,6 +87,15 @@ def visible_areas(*, user: Any) -> QuerySet[Area]:
 
 def can_edit_provider(*, user: Any, provider: Provider) -> bool:
     return editable_providers(user=user).filter(pk=provider.pk).exists()
+
+
+def can_change_gaps(*, user: Any, provider: Provider) -> bool:
+    """Whether the person may plan, accept and note this provider's gaps: its editors, its
+    area's officers and site admins."""
+    access = access_for(user)
+    if access.site_admin or (provider.area_id is not None and provider.area_id in access.area_ids):
+        return True
+    return can_edit_provider(user=user, provider=provider)
 
 
 def managed_areas(*, user: Any) -> QuerySet[Area]:

@@ -38,17 +38,17 @@ def main() -> int:
         new = generated.read_text(encoding="utf-8")
     old = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
     if new == old:
-        print("docs/openapi.yaml matches the code")
+        sys.stdout.write("docs/openapi.yaml matches the code\n")
         return 0
     sys.stdout.writelines(
         difflib.unified_diff(
             old.splitlines(True), new.splitlines(True), "docs/openapi.yaml", "generated"
         )
     )
-    print(
+    sys.stdout.write(
         "\ndocs/openapi.yaml is out of date: run `DATABASE_URL=sqlite:///:memory:"
         " DJANGO_SETTINGS_MODULE=settings.test .venv/bin/python manage.py spectacular"
-        " --file docs/openapi.yaml`"
+        " --file docs/openapi.yaml`\n"
     )
     return 1
 

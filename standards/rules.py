@@ -96,6 +96,14 @@ def _labels_or(values: Sequence[str], answer: Mapping[str, Any]) -> str:
 def describe_condition(rule: Mapping[str, Any], answer: Mapping[str, Any]) -> str:
     """A rule as a clause about an answer ("is yes", "is at least 95%")."""
     op = rule["op"]
+    clause = _scalar_clause(op, rule, answer) or _choice_clause(op, rule, answer)
+    if clause is None:
+        raise RuleError(f"unknown operator {op!r}")
+    return clause
+
+
+def _scalar_clause(op: str, rule: Mapping[str, Any], answer: Mapping[str, Any]) -> str | None:
+    """The clause of a rule about one yes-or-no, number or date; None for another operator."""
     match op:
         case "answered":
             return "has been given"
@@ -117,6 +125,13 @@ def describe_condition(rule: Mapping[str, Any], answer: Mapping[str, Any]) -> st
             return f"is a date on or before {format_date(rule['date'])}"
         case "date_on_or_after":
             return f"is a date on or after {format_date(rule['date'])}"
+    return None
+
+
+def _choice_clause(op: str, rule: Mapping[str, Any], answer: Mapping[str, Any]) -> str | None:
+    """The clause of a rule about choices, text or a web address, or made of rules; None for
+    another operator."""
+    match op:
         case "choice_in":
             if len(rule["values"]) == 1:
                 return f"is {_labels(rule['values'], answer)}"
@@ -137,7 +152,7 @@ def describe_condition(rule: Mapping[str, Any], answer: Mapping[str, Any]) -> st
             return " and ".join(describe_condition(r, answer) for r in rule["rules"])
         case "any_of":
             return " or ".join(describe_condition(r, answer) for r in rule["rules"])
-    raise RuleError(f"unknown operator {op!r}")
+    return None
 
 
 def describe_rule(
@@ -200,6 +215,16 @@ def evaluate(
         return evaluate(rule["then"], value, on=on, answers=answers)
     if value is None:
         return False
+    passed = _evaluate_scalar(op, rule, value, on=on)
+    if passed is None:
+        passed = _evaluate_collection(op, rule, value, on=on, answers=answers)
+    if passed is None:
+        raise RuleError(f"unknown operator {op!r}")
+    return passed
+
+
+def _evaluate_scalar(op: str, rule: Mapping[str, Any], value: Any, *, on: dt.date) -> bool | None:
+    """Whether one yes-or-no, number or date passes; None for another operator."""
     match op:
         case "answered":
             return value not in ("", [], None)
@@ -222,6 +247,20 @@ def evaluate(
             return _as_date(value) <= _as_date(rule["date"])
         case "date_on_or_after":
             return _as_date(value) >= _as_date(rule["date"])
+    return None
+
+
+def _evaluate_collection(
+    op: str,
+    rule: Mapping[str, Any],
+    value: Any,
+    *,
+    on: dt.date,
+    answers: Mapping[str, Any] | None,
+) -> bool | None:
+    """Whether choices, text or a web address pass, or a rule made of rules; None for another
+    operator."""
+    match op:
         case "choice_in":
             if not isinstance(value, str):
                 raise RuleError(f"expected one choice, got {value!r}")
@@ -242,7 +281,7 @@ def evaluate(
             return all(evaluate(r, value, on=on, answers=answers) for r in rule["rules"])
         case "any_of":
             return any(evaluate(r, value, on=on, answers=answers) for r in rule["rules"])
-    raise RuleError(f"unknown operator {op!r}")
+    return None
 
 
 def is_https_url(value: Any) -> bool:

@@ -85,10 +85,7 @@ class AreaViewSet(ApiViewSet):
         params.is_valid(raise_exception=True)
         if len(code) != 3:
             raise exceptions.NotFound()
-        try:
-            board = dashboard_selectors.area_dashboard(
-                user=request.user, code=code, standard_slug=params.validated_data.get("standard")
-            )
-        except dashboard_selectors.NotFound as exc:
-            raise exceptions.NotFound() from exc
+        board = dashboard_selectors.area_dashboard(
+            user=request.user, code=code, standard_slug=params.validated_data.get("standard")
+        )
         return Response(summary_data(board))

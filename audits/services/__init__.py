@@ -3,7 +3,7 @@
 refuse is in `errors`. The names below are the ones other apps and the doors use."""
 
 from audits.periods import today
-from audits.selectors import DEFAULT_STANDARD
+from audits.selectors import DEFAULT_STANDARD, check_complete
 from audits.services.answers import change_answers, save_answer, save_answers
 from audits.services.declarations import (
     StartResult,
@@ -26,7 +26,7 @@ from audits.services.reviews import (
     reviewable_keys,
 )
 from audits.services.rounds import open_round
-from audits.services.submission import check_complete, submit_declaration
+from audits.services.submission import submit_declaration
 
 __all__ = [
     "DEFAULT_STANDARD",

@@ -8,31 +8,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import record
-from audits.answers import AnswerErrors, AnswerInput, parse_answer
-from audits.models import Answer, Declaration, DeclarationStatus
+from audits.models import Declaration, DeclarationStatus
+from audits.selectors import check_complete
 from audits.services.errors import IncompleteDeclaration, StaleDeclaration
 from audits.services.guards import require_draft, require_editor
 from audits.signals import declaration_submitted
-
-
-def check_complete(declaration: Declaration) -> tuple[list[Answer], dict[str, dict[str, str]]]:
-    """Answers that are missing, would be refused, or still need attention (copied from an
-    earlier declaration and not yet checked), with their errors."""
-    missing: list[Answer] = []
-    errors: dict[str, dict[str, str]] = {}
-    for answer in declaration.answers.select_related("requirement", "requirement__section"):
-        try:
-            parse_answer(answer.requirement, AnswerInput.stored(answer), allow_blank=False)
-        except AnswerErrors as exc:
-            missing.append(answer)
-            errors[answer.requirement_key] = exc.errors
-        else:
-            if answer.needs_attention:
-                missing.append(answer)
-                errors[answer.requirement_key] = {
-                    "needs_attention": "Check this answer and save it"
-                }
-    return missing, errors
 
 
 @transaction.atomic

@@ -85,20 +85,24 @@ def _national_columns(stats: Statistics, first: Column, second: Column | None) -
     return columns
 
 
+# The area figures that add up to a region's or England's.
+SUMMED_FIGURES = (
+    "provider_count",
+    "declared_count",
+    "result_count",
+    "musts_met_count",
+    "score_sum",
+    "open_must_gaps",
+)
+
+
 def _snapshot_values(standard: Standard | None) -> dict[int, dict[str, Any]]:
     if standard is None:
         return {}
     return {
         row["area_id"]: dict(row)
         for row in AreaSnapshot.objects.filter(standard=standard).values(
-            "area_id",
-            "provider_count",
-            "declared_count",
-            "result_count",
-            "musts_met_count",
-            "score_sum",
-            "open_must_gaps",
-            "refreshed_at",
+            "area_id", *SUMMED_FIGURES, "refreshed_at"
         )
     }
 
@@ -118,14 +122,7 @@ def _figures_row(snapshot: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _add(total: dict[str, float], snapshot: dict[str, Any] | None) -> None:
-    for name in (
-        "provider_count",
-        "declared_count",
-        "result_count",
-        "musts_met_count",
-        "score_sum",
-        "open_must_gaps",
-    ):
+    for name in SUMMED_FIGURES:
         total[name] = total.get(name, 0) + (snapshot or {}).get(name, 0)
 
 

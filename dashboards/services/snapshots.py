@@ -118,7 +118,7 @@ def _write_snapshots(rows: list[dict[str, Any]], *, ids: Sequence[int], standard
     columns = ", ".join(f.column for f in SNAPSHOT_FIELDS)
     names = [f.attname for f in SNAPSHOT_FIELDS]
     sql = f"COPY dashboards_providersnapshot ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(
                 [json.dumps(row[name]) if name == "section_scores" else row[name] for name in names]

@@ -105,24 +105,10 @@ def _import_dataset(
             continue
         report.rows_read += 1
         period = row.get("time_period", "").strip()
-        level_text = row.get("geographic_level", "Local authority").strip().lower()
-        if level_text == "national":
-            level, geo, area_id = GeographicLevel.NATIONAL, official.ENGLAND_CODE, None
-        elif level_text == "regional":
-            level, geo, area_id = GeographicLevel.REGIONAL, row.get("region_code", "").strip(), None
-        elif level_text == "local authority":
-            found, conflict = codes.find(row.get("old_la_code", ""), row.get("new_la_code", ""))
-            label = f"{row.get('la_name', '').strip()} ({row.get('old_la_code', '').strip()}, {row.get('new_la_code', '').strip()})"
-            if conflict:
-                report.conflicts.add(label)
-                continue
-            if found is None:
-                report.unmapped.add(label)
-                continue
-            level, area_id = GeographicLevel.LOCAL_AUTHORITY, found
-            geo = ""
-        else:
+        place = _row_place(row, codes, report)
+        if place is None:
             continue
+        level, geo, area_id = place
         if not period or (level == GeographicLevel.REGIONAL and not geo):
             continue
         latest = max(latest, period)
@@ -146,19 +132,7 @@ def _import_dataset(
             )
             figures[(measure, period, f"{level}:{geo or area_id}")] = figure
             if not spec.has_totals and level == GeographicLevel.LOCAL_AUTHORITY:
-                for total_level, total_geo in (
-                    (GeographicLevel.NATIONAL, official.ENGLAND_CODE),
-                    (GeographicLevel.REGIONAL, row.get("region_code", "").strip()),
-                ):
-                    if not total_geo:
-                        continue
-                    slot = sums.setdefault(
-                        (measure, period, total_level, total_geo), [Decimal(0), False]
-                    )
-                    if cell.value is None:
-                        slot[1] = True
-                    else:
-                        slot[0] += cell.value
+                _add_to_totals(sums, measure, period, row.get("region_code", "").strip(), cell)
     area_codes = dict(Area.objects.values_list("pk", "code"))
     for figure in figures.values():
         if figure.area_id is not None:
@@ -193,6 +167,51 @@ def _import_dataset(
         for figure in rows:
             figure.dataset = dataset
         OfficialStatistic.objects.bulk_create(rows, batch_size=2000)
+
+
+def _row_place(
+    row: dict[str, str], codes: AreaCodes, report: DatasetReport
+) -> tuple[str, str, int | None] | None:
+    """Where a row's figures belong: (level, geography code, area id), or None for a row to
+    pass over (an unknown level, or a local authority that matches no area or two)."""
+    level_text = row.get("geographic_level", "Local authority").strip().lower()
+    if level_text == "national":
+        return GeographicLevel.NATIONAL, official.ENGLAND_CODE, None
+    if level_text == "regional":
+        return GeographicLevel.REGIONAL, row.get("region_code", "").strip(), None
+    if level_text != "local authority":
+        return None
+    found, conflict = codes.find(row.get("old_la_code", ""), row.get("new_la_code", ""))
+    label = f"{row.get('la_name', '').strip()} ({row.get('old_la_code', '').strip()}, {row.get('new_la_code', '').strip()})"
+    if conflict:
+        report.conflicts.add(label)
+        return None
+    if found is None:
+        report.unmapped.add(label)
+        return None
+    return GeographicLevel.LOCAL_AUTHORITY, "", found
+
+
+def _add_to_totals(
+    sums: dict[tuple[str, str, str, str], list[Any]],
+    measure: str,
+    period: str,
+    region: str,
+    cell: official.Cell,
+) -> None:
+    """Add a local authority's figure to England's and its region's sums; a suppressed figure
+    marks the sum suppressed."""
+    for total_level, total_geo in (
+        (GeographicLevel.NATIONAL, official.ENGLAND_CODE),
+        (GeographicLevel.REGIONAL, region),
+    ):
+        if not total_geo:
+            continue
+        slot = sums.setdefault((measure, period, total_level, total_geo), [Decimal(0), False])
+        if cell.value is None:
+            slot[1] = True
+        else:
+            slot[0] += cell.value
 
 
 def _derived_totals(

@@ -33,7 +33,7 @@ from notifications.services.local_standards import local_standards_outdated
 from providers.models import Provider, ProviderStatus
 from scoring.models import Gap, GapStatus
 from standards.models import Requirement, StandardVersion
-from standards.selectors import diff_versions
+from standards.selectors import VersionDiff, diff_versions
 from standards.vocabulary import ProviderType
 
 # Reminders go out when this many days or fewer are left before a round's deadline.
@@ -256,7 +256,7 @@ def _applies(requirement: Requirement, provider_type: str) -> bool:
     return provider_type in (requirement.applies_to or [])
 
 
-def changes_for_type(*, diff, provider_type: str) -> list[str]:  # type: ignore[no-untyped-def]
+def changes_for_type(*, diff: VersionDiff, provider_type: str) -> list[str]:
     """The diff's lines that concern one type of provider; empty when nothing does."""
     added = [r for r in diff.added if _applies(r, provider_type)]
     removed = [r for r in diff.removed if _applies(r, provider_type)]

@@ -78,7 +78,6 @@ def _apply_extract(
     fields = parsed.present_fields
     positions = [FIELDS.index(name) for name in fields]
     trust_at = FIELDS.index("trust_id")
-    ukprn_at = FIELDS.index("ukprn")
 
     trust_ids = _upsert_trusts(parsed.trusts, report, dry_run=dry_run)
     columns = ["id", "urn", *fields]
@@ -87,41 +86,11 @@ def _apply_extract(
         for row in Provider.objects.filter(urn__isnull=False).values_list(*columns).iterator()
     }
 
-    # A UKPRN may not end up on two providers: check against those the file does not change.
-    holders = dict(
-        Provider.objects.filter(ukprn__isnull=False).values_list("ukprn", "urn").iterator()
-    )
-    in_file = {row.urn: row.values[ukprn_at] for row in parsed.rows}
-    for row in parsed.rows:
-        ukprn = row.values[ukprn_at]
-        if ukprn is None or ukprn not in holders or holders[ukprn] == row.urn:
-            continue
-        holder = holders[ukprn]
-        if holder is None or holder not in in_file or in_file[holder] == ukprn:
-            report.errors.append(
-                FileProblem(
-                    parsed.file_name,
-                    f"{ukprn} already belongs to another provider"
-                    f" ({'URN ' + holder if holder else 'one with no URN'})",
-                    row.line,
-                    UKPRN,
-                )
-            )
+    _check_ukprns(parsed, report)
     if report.errors:
         return
     if "ukprn" in fields and not dry_run:
-        # Free UKPRNs the file moves (or clears) first, so no row briefly holds another's.
-        at, area_at = 2 + fields.index("ukprn"), 2 + fields.index("area_id")
-        release = [
-            current[0]
-            for row in parsed.rows
-            if (current := existing.get(row.urn)) is not None
-            and current[at] is not None
-            and current[at] != row.values[ukprn_at]
-            and (only_area is None or current[area_at] == only_area.pk)
-        ]
-        for start in range(0, len(release), UPDATE_BATCH):
-            Provider.objects.filter(pk__in=release[start : start + UPDATE_BATCH]).update(ukprn=None)
+        _release_ukprns(parsed, existing, fields, only_area=only_area)
 
     now = timezone.now()
     audit = _ProviderAudit(actor, parsed.file_name, now, trust_ids)
@@ -176,6 +145,52 @@ def _apply_extract(
         _resolve_links()
     if progress:
         progress("saving", total, total)
+
+
+def _check_ukprns(parsed: ParsedExtract, report: GiasImportReport) -> None:
+    """A UKPRN may not end up on two providers: check against those the file does not change."""
+    ukprn_at = FIELDS.index("ukprn")
+    holders = dict(
+        Provider.objects.filter(ukprn__isnull=False).values_list("ukprn", "urn").iterator()
+    )
+    in_file = {row.urn: row.values[ukprn_at] for row in parsed.rows}
+    for row in parsed.rows:
+        ukprn = row.values[ukprn_at]
+        if ukprn is None or ukprn not in holders or holders[ukprn] == row.urn:
+            continue
+        holder = holders[ukprn]
+        if holder is None or holder not in in_file or in_file[holder] == ukprn:
+            report.errors.append(
+                FileProblem(
+                    parsed.file_name,
+                    f"{ukprn} already belongs to another provider"
+                    f" ({'URN ' + holder if holder else 'one with no URN'})",
+                    row.line,
+                    UKPRN,
+                )
+            )
+
+
+def _release_ukprns(
+    parsed: ParsedExtract,
+    existing: dict[str, tuple[Any, ...]],
+    fields: tuple[str, ...],
+    *,
+    only_area: Area | None,
+) -> None:
+    """Free the UKPRNs the file moves (or clears) first, so no row briefly holds another's."""
+    ukprn_at = FIELDS.index("ukprn")
+    at, area_at = 2 + fields.index("ukprn"), 2 + fields.index("area_id")
+    release = [
+        current[0]
+        for row in parsed.rows
+        if (current := existing.get(row.urn)) is not None
+        and current[at] is not None
+        and current[at] != row.values[ukprn_at]
+        and (only_area is None or current[area_at] == only_area.pk)
+    ]
+    for start in range(0, len(release), UPDATE_BATCH):
+        Provider.objects.filter(pk__in=release[start : start + UPDATE_BATCH]).update(ukprn=None)
 
 
 class _ProviderAudit:

@@ -56,6 +56,19 @@ def _date(value: Any) -> dt.date:
 def compile_value_test(rule: Mapping[str, Any], *, on: dt.date) -> Test:
     """A non-`if` rule for a value that is not None (the caller judges a missing answer)."""
     op = rule["op"]
+    test = _scalar_test(op, rule, on=on) or _collection_test(op, rule, on=on)
+    if test is not None:
+        return test
+    message = f"unknown operator {op!r}"
+
+    def unknown(value: Any, answers: Mapping[str, Any]) -> bool:
+        raise RuleError(message)
+
+    return unknown
+
+
+def _scalar_test(op: str, rule: Mapping[str, Any], *, on: dt.date) -> Test | None:
+    """Tests of one yes-or-no, number or date; None for another operator."""
     match op:
         case "answered":
             return lambda value, answers: value not in ("", [], None)
@@ -89,6 +102,13 @@ def compile_value_test(rule: Mapping[str, Any], *, on: dt.date) -> Test:
         case "date_on_or_after":
             first = _as_date(rule["date"])
             return lambda value, answers: _date(value) >= first
+    return None
+
+
+def _collection_test(op: str, rule: Mapping[str, Any], *, on: dt.date) -> Test | None:
+    """Tests of choices, text and web addresses, and rules made of rules; None for another
+    operator."""
+    match op:
         case "choice_in":
             allowed = list(rule["values"])
 
@@ -126,12 +146,7 @@ def compile_value_test(rule: Mapping[str, Any], *, on: dt.date) -> Test:
         case "any_of":
             parts = [compile_rule(r, on=on) for r in rule["rules"]]
             return lambda value, answers: any(part(value, answers) for part in parts)
-    message = f"unknown operator {op!r}"
-
-    def unknown(value: Any, answers: Mapping[str, Any]) -> bool:
-        raise RuleError(message)
-
-    return unknown
+    return None
 
 
 def _condition_keys(rules: Iterable[Mapping[str, Any]]) -> set[str]:

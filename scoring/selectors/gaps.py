@@ -9,21 +9,9 @@ from django.db.models import Count, QuerySet
 
 from accounts.access import HEALTH_THEMES, access_for
 from providers.models import Area, Provider
-from providers.visibility import health_only, visible_areas, visible_providers
+from providers.visibility import can_change_gaps, health_only, visible_areas, visible_providers
 from scoring.models import ACTIVE_GAP_STATUSES, Gap, GapStatus
 from scoring.selectors.results import provider_for
-
-
-def can_change_gaps(*, user: Any, provider: Provider) -> bool:
-    """Provider editors of the provider and area officers of its area; site admins."""
-    from accounts.access import access_for
-    from providers.visibility import editable_providers
-
-    access = access_for(user)
-    if access.site_admin or (provider.area_id is not None and provider.area_id in access.area_ids):
-        return True
-    return editable_providers(user=user).filter(pk=provider.pk).exists()
-
 
 # ---- gaps ---------------------------------------------------------------------------------
 

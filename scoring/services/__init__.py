@@ -10,7 +10,6 @@
 - `common`: the assessment date, queue names, announcing changes (`scoring.signals`).
 """
 
-from scoring.selectors.gaps import can_change_gaps
 from scoring.services.batch import BatchResult, load_answers
 from scoring.services.common import RESCORE_QUEUE, SCORING_QUEUE, RescoreError, assessment_date
 from scoring.services.gap_edits import (
@@ -46,7 +45,6 @@ __all__ = [
     "RescoreError",
     "add_gap_note",
     "assessment_date",
-    "can_change_gaps",
     "carry_over_gaps",
     "expire_acceptances",
     "load_answers",

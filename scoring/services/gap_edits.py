@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import record
+from providers.visibility import can_change_gaps
 from scoring.models import CLOSED_GAP_STATUSES, Gap, GapEvent, GapStatus
-from scoring.selectors.gaps import can_change_gaps
 from scoring.services.common import announce_gaps, assessment_date
 from scoring.services.gaps import event_note
 
@@ -64,14 +64,7 @@ def update_gap(
         )
         if errors:
             raise ValidationError(errors)
-        before = {
-            "status": gap.status,
-            "action_plan": gap.action_plan,
-            "owner": gap.owner,
-            "due_date": gap.due_date.isoformat() if gap.due_date else None,
-            "accepted_reason": gap.accepted_reason,
-            "accepted_until": gap.accepted_until.isoformat() if gap.accepted_until else None,
-        }
+        before = _recorded(gap)
         gap.status = status
         gap.action_plan = action_plan.strip()
         gap.owner = owner.strip()
@@ -82,14 +75,7 @@ def update_gap(
         gap.updated_at = timezone.now()
         gap.row_version += 1
         gap.save()
-        after = {
-            "status": gap.status,
-            "action_plan": gap.action_plan,
-            "owner": gap.owner,
-            "due_date": gap.due_date.isoformat() if gap.due_date else None,
-            "accepted_reason": gap.accepted_reason,
-            "accepted_until": gap.accepted_until.isoformat() if gap.accepted_until else None,
-        }
+        after = _recorded(gap)
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         action = {
             GapStatus.IN_PROGRESS: "action planned",
@@ -132,6 +118,18 @@ def add_gap_note(*, gap_id: int, actor: User, note: str) -> GapEvent:
         )
         record(actor=actor, action="gap note added", obj=gap, changes={"note": text})
     return event
+
+
+def _recorded(gap: Gap) -> dict[str, str | None]:
+    """The fields people change, as the audit trail records them before and after."""
+    return {
+        "status": gap.status,
+        "action_plan": gap.action_plan,
+        "owner": gap.owner,
+        "due_date": gap.due_date.isoformat() if gap.due_date else None,
+        "accepted_reason": gap.accepted_reason,
+        "accepted_until": gap.accepted_until.isoformat() if gap.accepted_until else None,
+    }
 
 
 def validate_gap_change(

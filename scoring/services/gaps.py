@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
@@ -38,6 +39,17 @@ GAP_COLUMNS = (
 )
 
 
+@dataclass
+class _GapPlan:
+    """What a batch of changed results does to gaps: (provider id, requirement, run id) to
+    open, and (gap id, run id, note) to re-open, resolve and supersede."""
+
+    inserts: list[tuple[int, RequirementSpec, int]] = field(default_factory=list)
+    reopen: list[tuple[int, int, str]] = field(default_factory=list)
+    resolve: list[tuple[int, int, str]] = field(default_factory=list)
+    supersede: list[tuple[int, int, str]] = field(default_factory=list)
+
+
 def sync_gaps(
     changes: Sequence[Change],
     *,
@@ -51,90 +63,113 @@ def sync_gaps(
         return
     provider_ids = [c.item.provider_id for c in changes]
     _claim_predecessor_gaps(provider_ids, standard_id=info.standard_id, now=now)
+    existing = _existing_gaps(provider_ids, standard_id=info.standard_id)
+    plan = _GapPlan()
+    for change in changes:
+        _plan_change(change, existing.get(change.item.provider_id, {}), plan, info=info, on=on)
+    _apply_plan(plan, info=info, now=now, result=result)
+
+
+def _existing_gaps(
+    provider_ids: list[int], *, standard_id: int
+) -> dict[int, dict[str, tuple[int, str, dt.date | None]]]:
+    """The providers' gaps under the standard: {provider id: {key: (id, status, accepted until)}}."""
     where, params = bulk.id_in("provider_id", provider_ids)
     existing: dict[int, dict[str, tuple[int, str, dt.date | None]]] = defaultdict(dict)
     for gap_id, provider_id, key, status, accepted_until in bulk.fetch(
         "SELECT id, provider_id, requirement_key, status, accepted_until FROM scoring_gap"
         f" WHERE standard_id = %s AND {where}",
-        [info.standard_id, *params],
+        [standard_id, *params],
     ):
         existing[provider_id][key] = (gap_id, status, accepted_until)
-    inserts: list[tuple[int, RequirementSpec, int]] = []  # provider id, requirement, run id
-    reopen: list[tuple[int, int, str]] = []  # gap id, run id, note
-    resolve: list[tuple[int, int, str]] = []  # gap id, run id, note
-    supersede: list[tuple[int, int, str]] = []  # gap id, run id, note
-    standard_id = info.standard_id
-    for change in changes:
-        pid = change.item.provider_id
-        gaps = existing.get(pid, {})
-        run_id = change.run_id
-        tables = score_tables(change.spec)
-        codes = change.codes
-        if not gaps:
-            # No gaps yet (a first result): only failures matter, and they are all new gaps.
-            for index, requirement in tables.gap_requirements:
-                if codes[index] in "feu":
-                    inserts.append((pid, requirement, run_id))
-            continue
-        for requirement, code, fails_unanswered in zip(
-            change.spec.requirements, change.codes, tables.fails_unanswered, strict=True
-        ):
-            gap = gaps.get(requirement.key)
-            # Failures of must and should requirements: fail, error, not answered.
-            if fails_unanswered and (code == "f" or code == "e" or code == "u"):
-                if gap is None:
-                    inserts.append((pid, requirement, run_id))
-                elif gap[1] in CLOSED_GAP_STATUSES:
-                    label = OUTCOME_BY_CODE[code].label
-                    reopen.append((gap[0], run_id, f"{label} again"))
-                elif gap[1] == GapStatus.ACCEPTED and gap[2] is not None and gap[2] < on:
-                    reopen.append((gap[0], run_id, "The acceptance expired"))
-            elif gap is None or gap[1] not in ACTIVE_GAP_STATUSES:
-                continue
-            elif code == "p":
-                resolve.append((gap[0], run_id, ""))
-            elif code == "n":
-                resolve.append((gap[0], run_id, "The requirement does not apply on this run"))
-            elif not fails_unanswered and code in "feu":
-                supersede.append(
-                    (
-                        gap[0],
-                        run_id,
-                        f"Version {info.label} of the standard makes this requirement "
-                        f"{requirement.strength.replace('_', ' ')}",
-                    )
-                )
-        keys = set(change.spec.keys)
-        for key, gap in gaps.items():
-            if key not in keys and gap[1] in ACTIVE_GAP_STATUSES:
-                note = (
-                    f"Version {info.label} of the standard no longer applies this requirement "
-                    "to this type of provider"
-                    if key in change.spec.answer_types
-                    else f"Version {info.label} of the standard no longer has this requirement"
-                )
-                supersede.append((gap[0], run_id, note))
+    return existing
 
-    _insert_gaps(inserts, standard_id=standard_id, now=now)
-    result.gaps_opened += len(inserts)
+
+def _plan_change(
+    change: Change,
+    gaps: dict[str, tuple[int, str, dt.date | None]],
+    plan: _GapPlan,
+    *,
+    info: VersionInfo,
+    on: dt.date,
+) -> None:
+    """Add to the plan what one provider's changed result does to its gaps."""
+    pid = change.item.provider_id
+    run_id = change.run_id
+    tables = score_tables(change.spec)
+    codes = change.codes
+    if not gaps:
+        # No gaps yet (a first result): only failures matter, and they are all new gaps.
+        for index, requirement in tables.gap_requirements:
+            if codes[index] in "feu":
+                plan.inserts.append((pid, requirement, run_id))
+        return
+    for requirement, code, fails_unanswered in zip(
+        change.spec.requirements, change.codes, tables.fails_unanswered, strict=True
+    ):
+        gap = gaps.get(requirement.key)
+        # Failures of must and should requirements: fail, error, not answered.
+        if fails_unanswered and (code == "f" or code == "e" or code == "u"):
+            if gap is None:
+                plan.inserts.append((pid, requirement, run_id))
+            elif gap[1] in CLOSED_GAP_STATUSES:
+                label = OUTCOME_BY_CODE[code].label
+                plan.reopen.append((gap[0], run_id, f"{label} again"))
+            elif gap[1] == GapStatus.ACCEPTED and gap[2] is not None and gap[2] < on:
+                plan.reopen.append((gap[0], run_id, "The acceptance expired"))
+        elif gap is None or gap[1] not in ACTIVE_GAP_STATUSES:
+            continue
+        elif code == "p":
+            plan.resolve.append((gap[0], run_id, ""))
+        elif code == "n":
+            plan.resolve.append((gap[0], run_id, "The requirement does not apply on this run"))
+        elif not fails_unanswered and code in "feu":
+            plan.supersede.append(
+                (
+                    gap[0],
+                    run_id,
+                    f"Version {info.label} of the standard makes this requirement "
+                    f"{requirement.strength.replace('_', ' ')}",
+                )
+            )
+    keys = set(change.spec.keys)
+    for key, gap in gaps.items():
+        if key not in keys and gap[1] in ACTIVE_GAP_STATUSES:
+            note = (
+                f"Version {info.label} of the standard no longer applies this requirement "
+                "to this type of provider"
+                if key in change.spec.answer_types
+                else f"Version {info.label} of the standard no longer has this requirement"
+            )
+            plan.supersede.append((gap[0], run_id, note))
+
+
+def _apply_plan(
+    plan: _GapPlan, *, info: VersionInfo, now: dt.datetime, result: BatchResult
+) -> None:
+    """Write the plan: new gaps, status changes and their events; count them in the result."""
+    _insert_gaps(plan.inserts, standard_id=info.standard_id, now=now)
+    result.gaps_opened += len(plan.inserts)
     events: list[GapEvent] = []
-    if reopen:
-        reopen_gaps(reopen, now=now, events=events)
-        result.gaps_reopened += len(reopen)
-    if resolve:
-        resolve_gaps([(gap_id, run_id) for gap_id, run_id, _ in resolve], now=now)
-        events += run_events(resolve, action="resolved", status=GapStatus.RESOLVED, now=now)
-        result.gaps_resolved += len(resolve)
-    if supersede:
-        Gap.objects.filter(pk__in=[g for g, _, _ in supersede]).update(
+    if plan.reopen:
+        reopen_gaps(plan.reopen, now=now, events=events)
+        result.gaps_reopened += len(plan.reopen)
+    if plan.resolve:
+        resolve_gaps([(gap_id, run_id) for gap_id, run_id, _ in plan.resolve], now=now)
+        events += run_events(plan.resolve, action="resolved", status=GapStatus.RESOLVED, now=now)
+        result.gaps_resolved += len(plan.resolve)
+    if plan.supersede:
+        Gap.objects.filter(pk__in=[g for g, _, _ in plan.supersede]).update(
             status=GapStatus.SUPERSEDED,
             superseded_by_version_id=info.id,
             closed_at=now,
             updated_at=now,
             row_version=F("row_version") + 1,
         )
-        events += run_events(supersede, action="superseded", status=GapStatus.SUPERSEDED, now=now)
-        result.gaps_superseded += len(supersede)
+        events += run_events(
+            plan.supersede, action="superseded", status=GapStatus.SUPERSEDED, now=now
+        )
+        result.gaps_superseded += len(plan.supersede)
     write_events(events)
 
 

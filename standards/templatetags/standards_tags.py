@@ -5,13 +5,13 @@ from standards.vocabulary import AnswerType, Strength, Theme
 
 register = template.Library()
 
-STATUS_TAG_CLASSES = {
+STATUS_TAG_CLASSES: dict[str, str] = {
     VersionStatus.DRAFT: "govuk-tag--grey",
     VersionStatus.PUBLISHED: "govuk-tag--green",
     VersionStatus.SUPERSEDED: "govuk-tag--yellow",
     VersionStatus.WITHDRAWN: "govuk-tag--red",
 }
-STRENGTH_TAG_CLASSES = {
+STRENGTH_TAG_CLASSES: dict[str, str] = {
     Strength.MUST: "govuk-tag--red",
     Strength.SHOULD: "govuk-tag--orange",
     Strength.GOOD_PRACTICE: "govuk-tag--blue",
@@ -25,7 +25,7 @@ def version_status_tag(status: str) -> dict[str, str]:
 
 @register.inclusion_tag("standards/includes/status_tag.html")
 def strength_tag(strength: str) -> dict[str, str]:
-    labels = {
+    labels: dict[str, str] = {
         Strength.MUST: "Must",
         Strength.SHOULD: "Should",
         Strength.GOOD_PRACTICE: "Good practice",

@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import AuditEvent, Role, RoleGrant, User
+from tests.accounts.factories import AuditEventFactory, UserFactory
 from tests.providers.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(django_capture_on_commit_callbacks) -> Client:
-    admin = User.objects.create_superuser("boss@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="boss@example.org", password="pw-for-tests-123", superuser=True)
     client = Client()
     client.force_login(admin)
     return client
@@ -74,9 +75,7 @@ def test_a_role_without_its_scope_is_explained_at_the_field(admin_client: Client
 
 
 def test_audit_trail_is_read_only_in_the_admin(admin_client: Client):
-    AuditEvent.objects.create(
-        action="role granted", object_type="accounts.rolegrant", actor_label="x"
-    )
+    AuditEventFactory(action="role granted", object_type="accounts.rolegrant", actor_label="x")
     event = AuditEvent.objects.get()
     assert admin_client.get(f"/admin/accounts/auditevent/{event.pk}/change/").status_code == 200
     assert (

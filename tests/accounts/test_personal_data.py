@@ -18,6 +18,7 @@ from accounts.signals import retention_due
 from accounts.tasks import prune_personal_data_task
 from api.models import ApiToken
 from api.services import create_token, token_for_request
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-for-tests-123"
@@ -25,14 +26,14 @@ PASSWORD = "pw-for-tests-123"
 
 @pytest.fixture
 def admin() -> User:
-    user = User.objects.create_user("boss@example.org", PASSWORD, full_name="Bo Boss")
+    user = UserFactory(email="boss@example.org", password=PASSWORD, full_name="Bo Boss")
     services.grant_role(user=user, role=Role.SITE_ADMIN)
     return user
 
 
 @pytest.fixture
 def person(admin) -> User:
-    user = User.objects.create_user("leaver@example.org", PASSWORD, full_name="Lee Leaver")
+    user = UserFactory(email="leaver@example.org", password=PASSWORD, full_name="Lee Leaver")
     services.grant_role(user=user, role=Role.NATIONAL_ANALYST, granted_by=admin)
     services.record(
         actor=user,
@@ -86,7 +87,7 @@ def test_a_site_admin_exports_everything_held_about_a_person(admin, person):
 def test_only_site_admins_export_a_persons_data(person, role):
     from tests.providers.factories import ProviderFactory
 
-    other = User.objects.create_user("other@example.org", PASSWORD)
+    other = UserFactory(email="other@example.org", password=PASSWORD)
     if role == Role.PROVIDER_EDITOR:
         services.grant_role(user=other, role=role, scope=ProviderFactory())
     elif role:
@@ -238,7 +239,7 @@ def test_the_nightly_task_is_scheduled(settings):
 
 def test_a_pseudonym_leaves_other_people_with_similar_names_alone(admin, person):
     # "cleaver@example.org" contains "leaver@example.org"; "Lee Leaverton" contains "Lee Leaver".
-    other = User.objects.create_user("cleaver@example.org", PASSWORD, full_name="Lee Leaverton")
+    other = UserFactory(email="cleaver@example.org", password=PASSWORD, full_name="Lee Leaverton")
     services.grant_role(user=other, role=Role.NATIONAL_ANALYST, granted_by=admin)
     services.record(
         actor=other, action="answers saved", object_type="x", object_label="Lee Leaver's school"

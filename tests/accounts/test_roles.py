@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from accounts.access import access_for
 from accounts.models import AuditEvent, Role, RoleGrant, User
 from accounts.services import grant_role, invite_user, revoke_role
+from tests.accounts.factories import RoleGrantFactory, UserFactory
 from tests.providers.factories import AreaFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def person() -> User:
-    return User.objects.create_user("person@example.org", "pw-for-tests-123")
+    return UserFactory(email="person@example.org", password="pw-for-tests-123")
 
 
 def test_grant_is_audited_and_idempotent(person: User):
     area = AreaFactory()
-    admin = User.objects.create_superuser("boss@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="boss@example.org", password="pw-for-tests-123", superuser=True)
     grant_role(user=person, role=Role.AREA_OFFICER, scope=area, granted_by=admin)
     grant_role(user=person, role=Role.AREA_OFFICER, scope=area, granted_by=admin)
     assert RoleGrant.objects.filter(user=person).count() == 1
@@ -48,7 +49,7 @@ def test_a_role_needs_exactly_its_kind_of_scope(person: User, role, scope):
 
 def test_the_database_refuses_a_grant_with_the_wrong_scope(person: User):
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoleGrant.objects.create(user=person, role=Role.AREA_OFFICER, provider=ProviderFactory())
+        RoleGrantFactory(user=person, role=Role.AREA_OFFICER, provider=ProviderFactory())
 
 
 def test_standards_and_site_admin_roles_drive_the_admin_flags(person: User):

@@ -9,6 +9,7 @@ from accounts.models import User
 from accounts.selectors import authenticator
 from api.models import ApiToken
 from api.services import create_token, token_for_request
+from tests.accounts.factories import UserFactory
 from tests.mfa import code_for
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def person() -> User:
-    return User.objects.create_user("person@example.org", "pw-for-tests-123")
+    return UserFactory(email="person@example.org", password="pw-for-tests-123")
 
 
 def confirm(person: User) -> dict[str, str]:
@@ -106,7 +107,7 @@ def test_revoke_after_confirming(signed_in, person):
 
 
 def test_someone_elses_token_is_404(signed_in):
-    other = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    other = UserFactory(email="other@example.org", password="pw-for-tests-123")
     token = create_token(user=other, name="Theirs").token
     assert signed_in.get(f"/account/tokens/{token.pk}/revoke/").status_code == 404
     assert signed_in.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
@@ -124,7 +125,7 @@ def test_forms_need_csrf(person):
 
 def test_site_admins_can_revoke_tokens_in_the_admin(person):
     token = create_token(user=person, name="Compromised").token
-    admin = User.objects.create_superuser("sa@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="sa@example.org", password="pw-for-tests-123", superuser=True)
     client = Client()
     client.force_login(admin)
     listing = client.get("/admin/api/apitoken/")

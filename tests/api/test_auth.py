@@ -19,13 +19,14 @@ from api.services import (
     revoke_token,
     token_for_request,
 )
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def person() -> User:
-    return User.objects.create_user("person@example.org", "pw-for-tests-123")
+    return UserFactory(email="person@example.org", password="pw-for-tests-123")
 
 
 def test_only_a_hash_and_a_short_prefix_are_stored(person):
@@ -49,7 +50,7 @@ def test_create_validates(person):
 
 
 def test_bearer_token_authenticates_as_its_user(person):
-    other = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    other = UserFactory(email="other@example.org", password="pw-for-tests-123")
     token = create_token(user=person, name="x")
     other_raw = create_token(user=other, name="x").raw
     client = APIClient()
@@ -118,7 +119,7 @@ def test_expired_revoked_and_deactivated_tokens_are_refused(person):
 
 def test_someone_else_cannot_revoke_a_token(person):
     token = create_token(user=person, name="x").token
-    other = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    other = UserFactory(email="other@example.org", password="pw-for-tests-123")
     with pytest.raises(ValidationError):
         revoke_token(token=token, user=other)
 

@@ -7,13 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
-from audits.models import Answer, Declaration, DeclarationRound, DeclarationStatus
+from audits.models import Answer, Declaration, DeclarationStatus
 from audits.periods import next_period, period_for
 from audits.services import today
+from tests.accounts.factories import UserFactory
 from tests.api.conftest import bearer_client
-from tests.audits.factories import make_declaration
+from tests.audits.factories import DeclarationRoundFactory, make_declaration
 from tests.providers.factories import AreaFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +105,7 @@ def test_create_refuses_a_year_the_pages_do_not_offer(editor_api, school, choice
 
 
 def test_create_for_the_year_of_a_round_of_the_area(editor_api, school, choices_version, officer):
-    DeclarationRound.objects.create(
+    DeclarationRoundFactory(
         area=school.area,
         version=choices_version,
         period="2019/20",
@@ -173,7 +174,7 @@ def test_create_against_a_draft_version_is_refused(editor_api, school, choices_v
     doc = document(version="2.0")
     doc["standard"]["slug"] = "send-statutory-baseline"
     draft_version = make_version(doc)
-    admin = User.objects.create_superuser("sa@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="sa@example.org", password="pw-for-tests-123", superuser=True)
     editor_admin = bearer_client(admin)
     response = editor_admin.post(
         "/api/v1/declarations/", {"provider": school.pk, "version": draft_version.pk}, format="json"
@@ -274,7 +275,7 @@ def test_icb_officer_reads_only_health_answers(school, choices_version):
 
     icb = IcbFactory()
     IcbAreaCoverageFactory(icb=icb, area=school.area)
-    officer = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    officer = UserFactory(email="icb@example.org", password="pw-for-tests-123")
     grant_role(user=officer, role=Role.ICB_OFFICER, scope=icb)
     declaration = make_declaration(provider=school, version=choices_version)
     body = bearer_client(officer).get(f"/api/v1/declarations/{declaration.pk}/").json()
@@ -289,7 +290,7 @@ def test_the_icb_review_is_reported_apart_from_the_areas(school, officer):
 
     icb = IcbFactory()
     IcbAreaCoverageFactory(icb=icb, area=school.area)
-    icb_officer = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    icb_officer = UserFactory(email="icb@example.org", password="pw-for-tests-123")
     grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb)
     declaration = make_declaration(
         provider=school,
@@ -467,7 +468,7 @@ def test_a_reader_who_cannot_edit_gets_403(officer, draft):
 
 def test_patch_on_someone_elses_declaration_is_404(draft, choices_version):
     other_school = ProviderFactory(area=AreaFactory(name="Elsewhere"))
-    other_editor = User.objects.create_user("other@example.org", "pw-for-tests-123")
+    other_editor = UserFactory(email="other@example.org", password="pw-for-tests-123")
     grant_role(user=other_editor, role=Role.PROVIDER_EDITOR, scope=other_school)
     response = patch(bearer_client(other_editor), draft, {"SCH-YES": {"value": True}})
     assert response.status_code == 404
@@ -526,7 +527,7 @@ def test_revise_a_submitted_declaration(editor_api, school, choices_version):
 
 
 def test_submit_by_a_viewer_is_forbidden(school, choices_version):
-    viewer = User.objects.create_user("viewer@example.org", "pw-for-tests-123")
+    viewer = UserFactory(email="viewer@example.org", password="pw-for-tests-123")
     grant_role(user=viewer, role=Role.PROVIDER_VIEWER, scope=school)
     declaration = make_declaration(provider=school, version=choices_version)
     response = submit(bearer_client(viewer), declaration.pk, declaration.etag)
@@ -542,7 +543,7 @@ def test_dates_and_times_are_iso(editor_api, draft):
 
 @pytest.fixture
 def area_officer_api(school):
-    officer = User.objects.create_user("officer@example.org", "pw-for-tests-123")
+    officer = UserFactory(email="officer@example.org", password="pw-for-tests-123")
     grant_role(user=officer, role=Role.AREA_OFFICER, scope=school.area)
     return bearer_client(officer)
 

@@ -8,6 +8,7 @@ from accounts.models import Role, User
 from accounts.services import grant_role
 from providers.models import ProviderStatus
 from standards.vocabulary import ProviderType
+from tests.accounts.factories import UserFactory
 from tests.api.conftest import bearer_client
 from tests.providers.factories import AreaFactory, ProviderFactory
 from tests.standards.builders import document, make_version
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def analyst() -> User:
-    user = User.objects.create_user("analyst@example.org", "pw-for-tests-123")
+    user = UserFactory(email="analyst@example.org", password="pw-for-tests-123")
     grant_role(user=user, role=Role.NATIONAL_ANALYST)
     return user
 
@@ -39,7 +40,7 @@ def test_standards_show_only_public_versions_to_non_authors(editor_api, choices_
         == "send-statutory-baseline"
     )
     assert editor_api.get("/api/v1/standards/nope/").status_code == 404
-    admin = User.objects.create_superuser("sa@example.org", "pw-for-tests-123")
+    admin = UserFactory(email="sa@example.org", password="pw-for-tests-123", superuser=True)
     assert bearer_client(admin).get(f"/api/v1/versions/{draft.pk}/").status_code == 200
 
 

@@ -8,6 +8,7 @@ from accounts.models import Role, User
 from accounts.services import grant_role
 from scoring.models import Gap
 from scoring.specs import clear_caches
+from tests.accounts.factories import UserFactory
 from tests.api.conftest import bearer_client
 from tests.providers.factories import (
     AreaFactory,
@@ -43,7 +44,7 @@ def scored(school, worked):
 def icb_officer(school) -> User:
     icb = IcbFactory()
     IcbAreaCoverageFactory(icb=icb, area=school.area)
-    user = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    user = UserFactory(email="icb@example.org", password="pw-for-tests-123")
     grant_role(user=user, role=Role.ICB_OFFICER, scope=icb)
     return user
 
@@ -153,7 +154,7 @@ def test_plan_and_accept_a_gap(editor_api, editor, school, scored):
 
 def test_gap_permissions(school, scored):
     gap = Gap.objects.filter(provider=school).first()
-    viewer = User.objects.create_user("viewer@example.org", "pw-for-tests-123")
+    viewer = UserFactory(email="viewer@example.org", password="pw-for-tests-123")
     grant_role(user=viewer, role=Role.PROVIDER_VIEWER, scope=school)
     client = bearer_client(viewer)
     etag = client.get(f"/api/v1/gaps/{gap.pk}/")["ETag"]
@@ -163,7 +164,7 @@ def test_gap_permissions(school, scored):
         ).status_code
         == 403
     )
-    stranger = User.objects.create_user("stranger@example.org", "pw-for-tests-123")
+    stranger = UserFactory(email="stranger@example.org", password="pw-for-tests-123")
     assert bearer_client(stranger).get(f"/api/v1/gaps/{gap.pk}/").status_code == 404
     assert bearer_client(stranger).get("/api/v1/gaps/999999/").status_code == 404
     assert bearer_client(stranger).get("/api/v1/gaps/abc/").status_code == 404
@@ -183,10 +184,10 @@ def test_notes_on_a_gap(editor_api, school, scored):
         refused = editor_api.post(url, bad, format="json")
         assert refused.status_code == 400, bad
         assert refused.json()["errors"]
-    viewer = User.objects.create_user("reader@example.org", "pw-for-tests-123")
+    viewer = UserFactory(email="reader@example.org", password="pw-for-tests-123")
     grant_role(user=viewer, role=Role.PROVIDER_VIEWER, scope=school)
     assert bearer_client(viewer).post(url, {"note": "x"}, format="json").status_code == 403
-    stranger = User.objects.create_user("nobody@example.org", "pw-for-tests-123")
+    stranger = UserFactory(email="nobody@example.org", password="pw-for-tests-123")
     assert bearer_client(stranger).post(url, {"note": "x"}, format="json").status_code == 404
 
 
@@ -232,7 +233,14 @@ def test_area_summary_has_the_dashboard_numbers(officer, editor_api, school, wor
     # Out of scope, or not an area dashboard reader: 404, as for the page.
     assert editor_api.get(f"/api/v1/areas/{school.area.code}/summary/").status_code == 404
     other = AreaFactory(name="Othershire")
-    assert client.get(f"/api/v1/areas/{other.code}/summary/").status_code == 404
+    hidden = client.get(f"/api/v1/areas/{other.code}/summary/")
+    assert hidden.status_code == 404
+    assert hidden.json() == {
+        "status": 404,
+        "title": "Not found",
+        "detail": "Not found.",
+        "errors": {},
+    }
     assert (
         client.get(f"/api/v1/areas/{school.area.code}/summary/?standard=a%20b").status_code == 400
     )

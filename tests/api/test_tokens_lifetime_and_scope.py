@@ -20,13 +20,15 @@ from accounts.models import AuditEvent, Role, User
 from accounts.services import grant_role, revoke_role
 from api.models import ApiToken
 from api.services import create_token, revoke_all_tokens, token_for_request
+from tests.accounts.factories import UserFactory
+from tests.api.factories import ApiTokenFactory
 
 PASSWORD = "pw-for-tests-123"
 
 
 @pytest.fixture
 def person(db) -> User:
-    return User.objects.create_user("person@example.org", PASSWORD)
+    return UserFactory(email="person@example.org", password=PASSWORD)
 
 
 def _bearer(raw: str) -> APIClient:
@@ -54,7 +56,7 @@ def test_no_token_lives_longer_than_the_maximum(person, settings):
 
 def test_the_database_refuses_a_token_without_an_expiry(person):
     with pytest.raises(IntegrityError):
-        ApiToken.objects.create(user=person, name="x", prefix="csp_x", token_hash="0" * 64)
+        ApiTokenFactory(user=person, expires_at=None)
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -131,7 +133,7 @@ def test_revoking_all_twice_revokes_nothing_more(person):
 
 
 def test_revoke_api_tokens_command_revokes_everyones(person):
-    other = User.objects.create_user("other@example.org", PASSWORD)
+    other = UserFactory(email="other@example.org", password=PASSWORD)
     create_token(user=person, name="a")
     create_token(user=other, name="b")
     out = StringIO()

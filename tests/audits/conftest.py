@@ -5,6 +5,7 @@ from accounts.services import grant_role
 from audits.models import Declaration
 from audits.periods import period_for
 from audits.services import start_declaration, submit_declaration, today
+from tests.accounts.factories import UserFactory
 from tests.audits.pages import client_for, complete
 from tests.providers.factories import AreaFactory, ProviderFactory
 from tests.standards.builders import document, make_version
@@ -22,14 +23,14 @@ def school(db):
 
 @pytest.fixture
 def editor(school) -> User:
-    user = User.objects.create_user("head@example.org", "pw-for-tests-123")
+    user = UserFactory(email="head@example.org", password="pw-for-tests-123")
     grant_role(user=user, role=Role.PROVIDER_EDITOR, scope=school)
     return user
 
 
 @pytest.fixture
 def officer(school) -> User:
-    user = User.objects.create_user("officer@example.org", "pw-for-tests-123")
+    user = UserFactory(email="officer@example.org", password="pw-for-tests-123")
     grant_role(user=user, role=Role.AREA_OFFICER, scope=school.area)
     return user
 

@@ -6,12 +6,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import factory
 from django.utils import timezone
 
-from audits.models import Answer, Declaration, DeclarationStatus
+from audits.models import Answer, Declaration, DeclarationRound, DeclarationStatus
+from audits.periods import period_for
 from providers.models import Provider
 from standards.models import StandardVersion
 from standards.selectors import requirements_for
+from tests.providers.factories import AreaFactory
 
 
 def make_declaration(
@@ -102,3 +105,14 @@ def health_version() -> StandardVersion:
         }
     )
     return make_version(doc, publish=True)
+
+
+class DeclarationRoundFactory(factory.django.DjangoModelFactory):
+    """A round of this academic year, due in a month; give it the `version` to declare against."""
+
+    class Meta:
+        model = DeclarationRound
+
+    area = factory.SubFactory(AreaFactory)
+    period = factory.LazyFunction(lambda: period_for(timezone.localdate()))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))

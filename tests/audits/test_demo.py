@@ -15,6 +15,7 @@ from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
 from standards.rules import NotApplicable, RuleError, evaluate
 from standards.services import load_version, publish_version
 from standards.vocabulary import ProviderType
+from tests.accounts.factories import UserFactory
 from tests.providers.factories import AreaFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +45,8 @@ def demo_world(db):
     ProviderFactory(name="Westminster", area=westminster, local_authority=True)
     ProviderFactory(name="Closed School", area=westminster, status="closed")
     ProviderFactory(name="Faraway School", area=elsewhere)
-    User.objects.create_user("headteacher@example.org", "pw-for-tests-123")
-    User.objects.create_user("officer@example.org", "pw-for-tests-123")
+    UserFactory(email="headteacher@example.org", password="pw-for-tests-123")
+    UserFactory(email="officer@example.org", password="pw-for-tests-123")
 
 
 def snapshot() -> list[tuple]:
@@ -192,7 +193,7 @@ def test_some_providers_submit_a_second_revision_that_puts_things_right(demo_wor
 def test_the_headteachers_school_has_last_years_declaration_submitted_and_reviewed(demo_world):
     from audits.demo_last_year import last_period, seed_last_year
 
-    User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    UserFactory(email="icb@example.org", password="pw-for-tests-123")
     seed_demo_declarations()
     assert seed_last_year() == 1
     period, _ = last_period(today())

@@ -22,6 +22,7 @@ from accounts.services import grant_role
 from audits.models import Declaration, DeclarationStatus
 from audits.services import open_round, save_answer, start_declaration, submit_declaration
 from providers.models import Provider
+from tests.accounts.factories import UserFactory
 from tests.api.conftest import bearer_client
 from tests.audits.test_services import COMPLETE, NEXT_YEAR, THIS_YEAR, fill, second_version
 from tests.providers.factories import ProviderFactory
@@ -210,7 +211,7 @@ def test_an_open_round_sets_the_year_through_both_doors(door, choices_version, s
 
 
 def test_someone_who_may_only_read_cannot_start(choices_version, school, editor):
-    viewer = User.objects.create_user("viewer@example.org", "pw-for-tests-123")
+    viewer = UserFactory(email="viewer@example.org", password="pw-for-tests-123")
     grant_role(user=viewer, role=Role.PROVIDER_VIEWER, scope=school)
     for door in (PageDoor(viewer), ApiDoor(viewer)):
         assert door.start(school) == ("not_allowed", None)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
 from audits.answers import AnswerInput
 from audits.models import AnswerChange, Declaration
@@ -14,6 +14,7 @@ from audits.services import (
     today,
 )
 from audits.templatetags.audits_tags import long_datetime
+from tests.accounts.factories import UserFactory
 from tests.audits.pages import (
     COMPLETE_POSTS,
     THIS_YEAR,
@@ -235,8 +236,8 @@ def test_an_unknown_question_is_not_found(draft, editor):
 def test_saving_over_someone_elses_change_is_refused_and_shows_the_current_answer(
     school, draft, editor
 ):
-    colleague = User.objects.create_user(
-        "senco@example.org", "pw-for-tests-123", full_name="Sam Senco"
+    colleague = UserFactory(
+        email="senco@example.org", password="pw-for-tests-123", full_name="Sam Senco"
     )
     grant_role(user=colleague, role=Role.PROVIDER_EDITOR, scope=school)
     client = client_for(editor)
@@ -353,8 +354,8 @@ def test_every_wrong_part_of_a_date_is_highlighted(choices_version, draft, edito
 def test_a_save_after_someone_else_submitted_says_who_and_when_and_keeps_the_answer(
     school, draft, editor
 ):
-    colleague = User.objects.create_user(
-        "senco@example.org", "pw-for-tests-123", full_name="Sam Senco"
+    colleague = UserFactory(
+        email="senco@example.org", password="pw-for-tests-123", full_name="Sam Senco"
     )
     grant_role(user=colleague, role=Role.PROVIDER_EDITOR, scope=school)
     client = client_for(editor)

@@ -2,13 +2,14 @@
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
 from audits.models import Declaration, ReviewStatus
 from audits.services import (
     review_declaration,
     submit_declaration,
 )
+from tests.accounts.factories import UserFactory
 from tests.audits.factories import health_version
 from tests.audits.pages import (
     client_for,
@@ -116,7 +117,7 @@ def test_icb_officer_reviews_the_health_answers_only(school, editor):
     )
     icb = IcbFactory()
     IcbAreaCoverageFactory(icb=icb, area=school.area)
-    icb_officer = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    icb_officer = UserFactory(email="icb@example.org", password="pw-for-tests-123")
     grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb)
     client = client_for(icb_officer)
     html = client.get(f"/declarations/{declaration.pk}/review/").content.decode()
@@ -212,8 +213,8 @@ def test_an_icb_review_is_its_own_and_the_provider_is_told_who_challenged(school
     declaration = health_declaration(school)
     icb = IcbFactory()
     IcbAreaCoverageFactory(icb=icb, area=school.area)
-    icb_officer = User.objects.create_user(
-        "icb@example.org", "pw-for-tests-123", full_name="Ines ICB"
+    icb_officer = UserFactory(
+        email="icb@example.org", password="pw-for-tests-123", full_name="Ines ICB"
     )
     grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb)
     review_declaration(

@@ -11,7 +11,6 @@ from audits.models import (
     AnswerChange,
     AnswerReviewState,
     Declaration,
-    DeclarationRound,
     ReviewStatus,
 )
 from audits.periods import next_period, period_for
@@ -30,7 +29,8 @@ from audits.services import (
     today,
 )
 from audits.signals import declaration_submitted
-from tests.audits.factories import health_version, make_declaration
+from tests.accounts.factories import UserFactory
+from tests.audits.factories import DeclarationRoundFactory, health_version, make_declaration
 from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory, ProviderFactory
 from tests.standards.builders import document, make_version
 
@@ -91,7 +91,7 @@ def test_start_accepts_this_year_the_next_and_a_round_of_the_area(
     past = "2019/20"
     with pytest.raises(ValidationError):
         start_declaration(provider=school, user=editor, period=past)
-    DeclarationRound.objects.create(
+    DeclarationRoundFactory(
         area=school.area,
         version=choices_version,
         period=past,
@@ -103,7 +103,7 @@ def test_start_accepts_this_year_the_next_and_a_round_of_the_area(
 
 
 def test_only_editors_can_start(choices_version, school, officer):
-    other = User.objects.create_user("nobody@example.org", "pw-for-tests-123")
+    other = UserFactory(email="nobody@example.org", password="pw-for-tests-123")
     with pytest.raises(PermissionDenied):
         start_declaration(provider=school, user=other, period=THIS_YEAR)
 
@@ -362,7 +362,7 @@ def test_area_officer_accepts_or_returns_with_comments(choices_version, school, 
 def test_icb_officer_reviews_health_answers_only(choices_version, school, editor):
     icb = IcbFactory()
     IcbAreaCoverageFactory(icb=icb, area=school.area)
-    icb_officer = User.objects.create_user("icb@example.org", "pw-for-tests-123")
+    icb_officer = UserFactory(email="icb@example.org", password="pw-for-tests-123")
     grant_role(user=icb_officer, role=Role.ICB_OFFICER, scope=icb)
     declaration = make_declaration(provider=school, version=choices_version, submitted=True)
     with pytest.raises(ValidationError):
@@ -504,7 +504,7 @@ def test_a_revision_superseded_by_a_later_submission_cannot_be_reviewed(
 def icb_officer(school) -> User:
     icb = IcbFactory()
     IcbAreaCoverageFactory(icb=icb, area=school.area)
-    user = User.objects.create_user("icb@example.org", "pw-for-tests-123", full_name="Ines ICB")
+    user = UserFactory(email="icb@example.org", password="pw-for-tests-123", full_name="Ines ICB")
     grant_role(user=user, role=Role.ICB_OFFICER, scope=icb)
     return user
 

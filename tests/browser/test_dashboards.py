@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
-from dashboards.models import OfficialStatistic, StatisticsDataset
 from dashboards.services import clear_caches, refresh_all
 from providers.models import Phase
 from tests import mfa
+from tests.accounts.factories import UserFactory
 from tests.browser.axe import assert_accessible
 from tests.dashboards.builders import ALL_YES, dashboard_version, declare, declare_and_score
+from tests.dashboards.factories import OfficialStatisticFactory, StatisticsDatasetFactory
 from tests.providers.factories import (
     AreaFactory,
     IcbAreaCoverageFactory,
@@ -63,30 +64,10 @@ def dashboards():
             declare(school, version, submitted=False)
     for n in range(3):
         declare_and_score(ProviderFactory(area=other, name=f"Brighton School {n}"), version, WEAK)
-    dataset = StatisticsDataset.objects.create(
-        key="ehcp_timeliness",
-        title="Education, health and care plans: new plans issued within 20 weeks",
-        publisher="Department for Education",
-        release="Reporting year 2025",
-        url="https://explore-education-statistics.service.gov.uk/find-statistics/education-health-and-care-plans",
-        reference="2024",
-        file_name="ehcp_2025_timeliness_all_plans.csv",
-        sha256="0" * 64,
-    )
-    for geo, area, value, level in [
-        ("213", own, "100.0", "local_authority"),
-        ("846", other, None, "local_authority"),
-        ("E92000001", None, "46.4", "national"),
-    ]:
-        OfficialStatistic.objects.create(
-            dataset=dataset,
-            measure="pct_20_weeks_ex",
-            time_period="2024",
-            level=level,
-            geo_code=geo,
-            area=area,
-            value=value,
-            suppression="" if value else "x",
+    dataset = StatisticsDatasetFactory()
+    for area, value in [(own, "100.0"), (other, None), (None, "46.4")]:
+        OfficialStatisticFactory(
+            dataset=dataset, area=area, value=value, suppression="" if value else "x"
         )
     refresh_all()
     users = {}
@@ -95,7 +76,7 @@ def dashboards():
         (Role.NATIONAL_ANALYST, None),
         (Role.ICB_OFFICER, icb),
     ]:
-        user = User.objects.create_user(f"{role}@example.org", PASSWORD)
+        user = UserFactory(email=f"{role}@example.org", password=PASSWORD)
         grant_role(user=user, role=role, scope=scope)
         users[role] = user
     yield {"own": own, "other": other, "icb": icb, "users": users}

@@ -4,7 +4,7 @@ by keyboard from any page's footer."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.models import User
+from tests.accounts.factories import UserFactory
 from tests.browser.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def test_the_privacy_notice_is_reached_from_the_footer_by_keyboard(live_server, 
 
 
 def test_the_token_form_with_its_read_only_choice(live_server, page: Page):
-    User.objects.create_user("person@example.org", PASSWORD)
+    UserFactory(email="person@example.org", password=PASSWORD)
     page.goto(live_server.url + "/account/sign-in/?next=/account/tokens/new/")
     page.get_by_label("Email address").fill("person@example.org")
     page.get_by_label("Password").fill(PASSWORD)

@@ -23,6 +23,7 @@ from standards.models import StandardVersion
 from standards.services import load_version, publish_version
 from standards.vocabulary import ProviderType
 from tests import mfa
+from tests.accounts.factories import UserFactory
 from tests.browser.axe import assert_accessible
 from tests.providers.factories import AreaFactory, ProviderFactory
 
@@ -39,7 +40,7 @@ def standard() -> StandardVersion:
 
 
 def editor_of(provider: Provider, email: str) -> User:
-    user = User.objects.create_user(email, PASSWORD, full_name="Hana Head")
+    user = UserFactory(email=email, password=PASSWORD, full_name="Hana Head")
     grant_role(user=user, role=Role.PROVIDER_EDITOR, scope=provider)
     return user
 
@@ -483,7 +484,7 @@ def test_officer_pages_have_no_wcag_22_aa_violations(live_server, page: Page):
     }
     submitted = make_submitted_declaration(provider=school, version=version, answers=answers)
     make_submitted_declaration(provider=late, version=version, answers=answers)
-    officer = User.objects.create_user("officer@example.org", PASSWORD, full_name="Omar Officer")
+    officer = UserFactory(email="officer@example.org", password=PASSWORD, full_name="Omar Officer")
     grant_role(user=officer, role=Role.AREA_OFFICER, scope=area)
     editor = editor_of(school, "head@example.org")
     review_declaration(
@@ -551,7 +552,7 @@ def test_a_save_after_someone_else_submitted_keeps_the_answer_on_screen(live_ser
     make_version(doc, publish=True)
     school = ProviderFactory(name="Edward Wilson Primary School", area=AreaFactory())
     editor = editor_of(school, "head@example.org")
-    colleague = User.objects.create_user("senco@example.org", PASSWORD, full_name="Sam Senco")
+    colleague = UserFactory(email="senco@example.org", password=PASSWORD, full_name="Sam Senco")
     grant_role(user=colleague, role=Role.PROVIDER_EDITOR, scope=school)
     declaration = start_declaration(provider=school, user=editor, period=None).declaration
     for key, value in (

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.accounts.factories import UserFactory
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -82,10 +84,9 @@ def test_readyz_ignores_a_forwarded_address_in_the_detail_networks(
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "sees"), [("site_admin", True), ("national_analyst", False)])
 def test_readyz_details_go_to_signed_in_site_admins_only(client: Client, monkeypatch, role, sees):
-    from accounts.models import User
     from accounts.services import grant_role
 
-    user = User.objects.create_user(f"{role}@example.org", "pw-123456789012")
+    user = UserFactory(email=f"{role}@example.org", password="pw-123456789012")
     grant_role(user=user, role=role)
     client.force_login(user)
     monkeypatch.setattr("core.health.broker_reachable", lambda: False)

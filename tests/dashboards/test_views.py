@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from accounts.services import grant_role
 from dashboards import services
 from providers.models import Phase
+from tests.accounts.factories import UserFactory
 from tests.dashboards.builders import ALL_YES, DOCUMENT, declare, declare_and_score
 from tests.dashboards.factories import OfficialStatisticFactory
 from tests.providers.factories import (
@@ -64,7 +65,7 @@ def figures(schools):
 
 
 def signed_in(role, scope=None):
-    user = User.objects.create_user(f"{role}-{User.objects.count()}@example.org", "pw-123456789")
+    user = UserFactory(email=f"{role}-{User.objects.count()}@example.org", password="pw-123456789")
     grant_role(user=user, role=role, scope=scope)
     client = Client()
     client.force_login(user)
@@ -430,7 +431,7 @@ def test_the_area_dashboard_reads_aggregates_in_a_few_queries(
 def test_the_navigation_offers_dashboards_to_officers_only(officer, area):
     assert 'href="/dashboards/"' in text(officer.get("/"))
     plain = Client()
-    plain.force_login(User.objects.create_user("nobody@example.org", "pw-123456789"))
+    plain.force_login(UserFactory(email="nobody@example.org", password="pw-123456789"))
     assert 'href="/dashboards/"' not in text(plain.get("/"))
     assert plain.get("/dashboards/").status_code == 404
 

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 import pytest
 from celery import current_app
 from django.core import mail
-from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import grant_role
 from audits.models import DeclarationRound
-from audits.periods import period_for
 from notifications import tasks
 from notifications.services import delivery
 from providers.models import Area, Provider
+from tests.accounts.factories import UserFactory
+from tests.audits.factories import DeclarationRoundFactory
 from tests.providers.factories import (
     AreaFactory,
     IcbAreaCoverageFactory,
@@ -30,7 +30,7 @@ PASSWORD = "pw-for-tests-123"
 
 
 def make_user(email: str, name: str = "", *roles: tuple[str, object]) -> User:
-    user = User.objects.create_user(email, PASSWORD, full_name=name)
+    user = UserFactory(email=email, password=PASSWORD, full_name=name)
     for role, scope in roles:
         grant_role(user=user, role=role, scope=scope)
     return user
@@ -127,6 +127,4 @@ def recipients() -> list[str]:
 
 
 def make_round(area: Area, version, *, deadline: dt.date) -> DeclarationRound:
-    return DeclarationRound.objects.create(
-        area=area, version=version, period=period_for(timezone.localdate()), deadline=deadline
-    )
+    return DeclarationRoundFactory(area=area, version=version, deadline=deadline)

@@ -4,9 +4,10 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
 from notifications.models import Kind, OptOut
+from tests.accounts.factories import UserFactory
 from tests.browser.axe import assert_accessible
 from tests.providers.factories import ProviderFactory
 
@@ -14,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_choosing_emails_is_accessible_and_fits_320_px(live_server, page: Page):
-    user = User.objects.create_user("head@example.org", "pw-for-tests-123", full_name="Hana Head")
+    user = UserFactory(email="head@example.org", password="pw-for-tests-123", full_name="Hana Head")
     grant_role(user=user, role=Role.PROVIDER_EDITOR, scope=ProviderFactory())
     client = Client()
     client.force_login(user)

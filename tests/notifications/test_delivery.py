@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from core.celery import app
 from notifications import services, tasks
-from notifications.models import Kind, Notification, OptOut, Status
+from notifications.models import Kind, Notification, Status
 from notifications.services import Draft
+from tests.notifications.factories import NotificationFactory, OptOutFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +36,8 @@ def draft(world, **overrides) -> Draft:
 def test_the_database_refuses_a_second_notification_of_an_event_to_one_person(world):
     services.record_drafts([draft(world)])
     with pytest.raises(IntegrityError), transaction.atomic():
-        Notification.objects.create(
-            kind=Kind.ROUND_OPENED,
-            event_key="round:1:opened:provider:1",
-            recipient=world.head,
-            subject="Again",
-            body="Again",
-            path="/",
+        NotificationFactory(
+            kind=Kind.ROUND_OPENED, event_key="round:1:opened:provider:1", recipient=world.head
         )
     # The same event to someone else is another notification.
     services.record_drafts([draft(world, recipient_id=world.deputy.pk)])
@@ -133,7 +129,7 @@ def test_the_send_task_asks_for_a_retry_before_the_last_try(world, monkeypatch):
 
 def test_turning_a_kind_off_after_it_was_written_stops_it(world, eager):
     services.record_drafts([draft(world)])
-    OptOut.objects.create(user=world.head, kind=Kind.ROUND_OPENED)
+    OptOutFactory(user=world.head, kind=Kind.ROUND_OPENED)
     notification = Notification.objects.get()
     assert services.send_notification(notification_id=notification.pk) == Status.SKIPPED
     assert mail.outbox == []

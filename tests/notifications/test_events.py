@@ -15,10 +15,12 @@ from audits.models import DeclarationStatus
 from audits.periods import period_for
 from audits.services import open_round, review_declaration
 from notifications import services, tasks
-from notifications.models import Kind, Notification, OptOut, Status
-from scoring.models import Gap, GapStatus
+from notifications.models import Kind, Notification, Status
+from scoring.models import GapStatus
 from tests.audits.factories import make_declaration, make_submitted_declaration
 from tests.notifications.conftest import SITE_URL, make_round, recipients
+from tests.notifications.factories import OptOutFactory
+from tests.scoring.factories import GapFactory
 from tests.standards.builders import make_version, requirement_doc, with_requirement
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +70,7 @@ def test_opening_a_round_emails_the_editors_of_the_areas_providers_once(world, v
 
 
 def test_a_round_is_not_emailed_to_people_who_turned_it_off(world, version, eager):
-    OptOut.objects.create(user=world.head, kind=Kind.ROUND_OPENED)
+    OptOutFactory(user=world.head, kind=Kind.ROUND_OPENED)
     declaration_round = make_round(world.area, version, deadline=TODAY() + dt.timedelta(days=30))
     eager(services.round_opened, round_id=declaration_round.pk)
     assert recipients() == ["council@example.org", "deputy@example.org"]
@@ -86,7 +88,7 @@ def test_reminders_14_and_3_days_before_the_deadline_go_to_providers_yet_to_subm
         provider=world.second_school, version=version, period=declaration_round.period
     )
     make_declaration(provider=world.school, version=version, period=declaration_round.period)
-    OptOut.objects.create(user=world.council_editor, kind=Kind.DEADLINE)
+    OptOutFactory(user=world.council_editor, kind=Kind.DEADLINE)
 
     def on(days_left: int) -> int:
         return eager(services.deadline_reminders, today=deadline - dt.timedelta(days=days_left))
@@ -186,7 +188,7 @@ def test_saving_a_declaration_with_no_recent_review_sends_nothing(world, submitt
 
 
 def test_a_review_is_not_emailed_to_an_editor_who_turned_it_off(world, submitted, eager):
-    OptOut.objects.create(user=world.head, kind=Kind.REVIEWED)
+    OptOutFactory(user=world.head, kind=Kind.REVIEWED)
     eager(review_declaration, declaration=submitted, reviewer=world.officer, accept=True)
     assert mail.outbox == []
 
@@ -195,7 +197,7 @@ def test_a_review_is_not_emailed_to_an_editor_who_turned_it_off(world, submitted
 
 
 def make_gap(provider, version, *, owner: str, due: dt.date, key: str = "SCH-POLICY-URL"):
-    return Gap.objects.create(
+    return GapFactory(
         provider=provider,
         standard=version.standard,
         requirement_key=key,
@@ -268,7 +270,7 @@ def test_the_daily_digest_tells_each_officer_what_was_submitted_in_their_area(
         declaration = make_submitted_declaration(provider=provider, version=version)
         type(declaration).objects.filter(pk=declaration.pk).update(submitted_at=at)
     make_declaration(provider=world.council, version=version)  # a draft is not in the digest
-    OptOut.objects.create(user=world.icb_officer, kind=Kind.DIGEST)
+    OptOutFactory(user=world.icb_officer, kind=Kind.DIGEST)
 
     assert eager(services.officer_digest, day=yesterday) == 2
     assert recipients() == ["far-officer@example.org", "officer@example.org"]

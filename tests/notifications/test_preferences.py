@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from notifications.models import Kind, OptOut
+from tests.notifications.factories import OptOutFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_a_kind_not_offered_is_an_error_that_keeps_the_answers(client, world, wh
 
 
 def test_only_your_own_choices_change(client, world):
-    OptOut.objects.create(user=world.deputy, kind=Kind.DEADLINE)
+    OptOutFactory(user=world.deputy, kind=Kind.DEADLINE)
     signed_in(client, world.head)
     # A user id in the form or the address is ignored: the page is the signed-in person's.
     client.post(URL, {"kinds": [], "user": world.deputy.pk})

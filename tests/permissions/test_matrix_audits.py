@@ -13,7 +13,11 @@ from django.test import Client
 from accounts.models import Role
 from audits.models import Declaration, DeclarationRound
 from audits.services import start_revision, today
-from tests.audits.factories import make_declaration, make_submitted_declaration
+from tests.audits.factories import (
+    DeclarationRoundFactory,
+    make_declaration,
+    make_submitted_declaration,
+)
 from tests.permissions.world import ROLES, World, build_world
 from tests.standards.builders import document, make_version
 
@@ -88,10 +92,10 @@ def audit_world(db) -> AuditWorld:
         other_submitted=other_submitted,
         other_draft=other_draft,
         la_draft=la_draft,
-        round=DeclarationRound.objects.create(
+        round=DeclarationRoundFactory(
             area=world.area, version=version, period=period, deadline=deadline
         ),
-        other_round=DeclarationRound.objects.create(
+        other_round=DeclarationRoundFactory(
             area=world.other_area, version=version, period=period, deadline=deadline
         ),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from accounts.models import Role, User
 from accounts.services import grant_role
 from providers.models import Area, IntegratedCareBoard, Provider, Trust
+from tests.accounts.factories import UserFactory
 from tests.providers.factories import (
     AreaFactory,
     IcbAreaCoverageFactory,
@@ -79,7 +80,7 @@ def build_world() -> World:
         Role.ICB_OFFICER: icb,
     }
     for role in ROLES[1:]:
-        user = User.objects.create_user(f"{role}@example.org", PASSWORD)
+        user = UserFactory(email=f"{role}@example.org", password=PASSWORD)
         if role != "no_role":
             grant_role(user=user, role=role, scope=scopes.get(role))
         world.users[role] = user

@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from accounts.models import AuditEvent, Role, User
+from accounts.models import AuditEvent, Role
 from accounts.services import grant_role
 from providers.models import Area, Provider
+from tests.accounts.factories import UserFactory
 from tests.providers.builders import HEADER_2024, edit_cells, establishment, gias_bytes
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def officer_client(areas) -> Client:
-    user = User.objects.create_user("officer@example.org", "pw-for-tests-123")
+    user = UserFactory(email="officer@example.org", password="pw-for-tests-123")
     grant_role(user=user, role=Role.AREA_OFFICER, scope=Area.objects.get(code="213"))
     client = Client()
     client.force_login(user)
@@ -102,7 +103,7 @@ def test_missing_required_column_is_named(officer_client: Client):
 
 
 def test_officer_of_another_area_cannot_upload(areas):
-    user = User.objects.create_user("camden@example.org", "pw-for-tests-123")
+    user = UserFactory(email="camden@example.org", password="pw-for-tests-123")
     grant_role(user=user, role=Role.AREA_OFFICER, scope=Area.objects.get(code="202"))
     client = Client()
     client.force_login(user)

@@ -3,13 +3,14 @@ from django.core.cache import cache
 
 from accounts.models import Role, User
 from accounts.services import grant_role
-from dashboards.models import OfficialStatistic, StatisticsDataset
 from dashboards.selectors import clear_caches as clear_statistics_caches
 from dashboards.services import clear_caches, refresh_all
 from scoring.models import Gap, GapStatus
 from scoring.services import update_gap
 from scoring.specs import clear_caches as clear_scoring_caches
+from tests.accounts.factories import UserFactory
 from tests.dashboards.builders import ALL_YES, dashboard_version, declare, declare_and_score
+from tests.dashboards.factories import OfficialStatisticFactory, StatisticsDatasetFactory
 from tests.providers.factories import (
     AreaFactory,
     IcbAreaCoverageFactory,
@@ -40,7 +41,7 @@ def _fresh_caches():
 
 
 def _user(email: str, role: str | None = None, scope=None) -> User:
-    user = User.objects.create_user(email, PASSWORD)
+    user = UserFactory(email=email, password=PASSWORD)
     if role:
         grant_role(user=user, role=role, scope=scope)
     return user
@@ -80,29 +81,9 @@ def world(db):
         action_plan="Publish the SEND policy on the school website by half term.",
         due_date=gap.opened_at.date().replace(year=gap.opened_at.year + 1),
     )
-    dataset = StatisticsDataset.objects.create(
-        key="ehcp_timeliness",
-        title="Education, health and care plans: new plans issued within 20 weeks",
-        publisher="Department for Education",
-        release="Reporting year 2025",
-        url="https://explore-education-statistics.service.gov.uk/find-statistics/education-health-and-care-plans",
-        reference="2024",
-        file_name="ehcp_2025_timeliness_all_plans.csv",
-        sha256="0" * 64,
-    )
-    for geo, where, value, level in [
-        ("213", area, "61.3", "local_authority"),
-        ("E92000001", None, "46.4", "national"),
-    ]:
-        OfficialStatistic.objects.create(
-            dataset=dataset,
-            measure="pct_20_weeks_ex",
-            time_period="2024",
-            level=level,
-            geo_code=geo,
-            area=where,
-            value=value,
-        )
+    dataset = StatisticsDatasetFactory()
+    for where, value in [(area, "61.3"), (None, "46.4")]:
+        OfficialStatisticFactory(dataset=dataset, area=where, value=value)
     refresh_all()
     return {
         "version": version,

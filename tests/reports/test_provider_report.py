@@ -87,7 +87,10 @@ def test_the_report_is_tagged_with_headings_tables_and_a_language(client, world)
 def test_an_icb_officers_copy_has_no_score(client, world):
     school = world["school"]
     signed_in(client, world["users"]["icb"])
-    page = client.get(reverse("scoring:result", args=[school.pk])).content.decode()
+    response = client.get(reverse("scoring:result", args=[school.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "School nurse service agreed" in page
     assert "out of 100" not in page
     words = text(download(client, school))
     assert "only the health requirements, and no scores" in words

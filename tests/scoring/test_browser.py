@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Role, User
 from accounts.services import grant_role
 from scoring.models import Gap
+from tests.accounts.factories import UserFactory
 from tests.browser.axe import assert_accessible
 from tests.scoring.builders import declare, score
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def editor(school):
-    user = User.objects.create_user("head@example.org", "pw-for-tests-123", full_name="Hana Head")
+    user = UserFactory(email="head@example.org", password="pw-for-tests-123", full_name="Hana Head")
     grant_role(user=user, role=Role.PROVIDER_EDITOR, scope=school)
     return user
 

@@ -6,13 +6,14 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
 from providers.models import ProviderStatus
 from scoring import services
 from scoring.models import Gap, GapEvent, GapStatus
 from standards.format import parse_version_text
 from standards.services import publish_version, store_draft
+from tests.accounts.factories import UserFactory
 from tests.providers.factories import ProviderFactory, ProviderLinkFactory
 from tests.scoring.builders import ON, current_run, declare, score, worked_document, worked_version
 from tests.standards.builders import as_yaml
@@ -36,7 +37,7 @@ def gaps(provider):
 
 @pytest.fixture
 def editor(school):
-    user = User.objects.create_user("head@example.org", "pw-for-tests-123", full_name="Hana Head")
+    user = UserFactory(email="head@example.org", password="pw-for-tests-123", full_name="Hana Head")
     grant_role(user=user, role=Role.PROVIDER_EDITOR, scope=school)
     return user
 
@@ -176,9 +177,9 @@ def test_a_stale_change_is_refused(version, school, editor):
 def test_people_without_the_right_cannot_change_a_gap(version, school, area):
     score(declare(school, version))
     gap = gaps(school)["L2-REVIEWED"]
-    analyst = User.objects.create_user("analyst@example.org", "pw-for-tests-123")
+    analyst = UserFactory(email="analyst@example.org", password="pw-for-tests-123")
     grant_role(user=analyst, role=Role.NATIONAL_ANALYST)
-    officer = User.objects.create_user("officer@example.org", "pw-for-tests-123")
+    officer = UserFactory(email="officer@example.org", password="pw-for-tests-123")
     grant_role(user=officer, role=Role.AREA_OFFICER, scope=area)
     with pytest.raises(PermissionDenied):
         services.update_gap(gap_id=gap.pk, actor=analyst, status=GapStatus.OPEN, on=ON)

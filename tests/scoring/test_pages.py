@@ -6,10 +6,11 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import grant_role
 from scoring import services
 from scoring.models import Gap, GapStatus
+from tests.accounts.factories import UserFactory
 from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
 from tests.scoring.builders import ON, declare, score, worked_document, worked_version
 
@@ -17,9 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def signed_in(role, scope=None, email=None):
-    user = User.objects.create_user(
-        email or f"{role}@example.org", "pw-for-tests-123", full_name="Pat Person"
-    )
+    user = UserFactory(email=email or f"{role}@example.org", full_name="Pat Person")
     grant_role(user=user, role=role, scope=scope)
     client = Client()
     client.force_login(user)
@@ -101,8 +100,10 @@ def test_result_page_says_scoring_is_under_way_and_polls(editor, school, version
 def test_status_endpoint_says_ready_once_scored(editor, school, scored):
     client, _ = editor
     response = client.get(f"/providers/{school.pk}/result/status.json")
+    assert response.status_code == 200
     assert response.json() == {"state": "ready", "declaration": scored.pk}
-    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-cache", "no-store", "max-age=0"} <= directives
 
 
 def test_result_page_without_a_declaration(editor, school, version):

@@ -13,6 +13,7 @@ from scoring.services import carry_over_gaps
 from standards.format import canonical_text, parse_version_text
 from standards.models import StandardVersion, VersionStatus
 from tests.providers.factories import LocalAuthorityProviderFactory
+from tests.scoring.factories import GapFactory
 
 DATA = Path(__file__).resolve().parents[2] / "standards" / "data"
 FILE_1_0 = DATA / "send-statutory-baseline-1.0.yaml"
@@ -349,7 +350,7 @@ def test_gaps_carry_over_by_key_and_gaps_of_rows_made_good_practice_close_with_t
     keys = ("LA-FINAL-PLAN-20-WEEKS", "LA-TRAVEL-POLICY", "LA-ACCESSIBILITY-STRATEGY")
     for key in keys:
         requirement = old.requirements.get(key=key)
-        Gap.objects.create(
+        GapFactory(
             provider=council,
             standard=old.standard,
             requirement_key=key,

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from accounts.models import User
+from tests.accounts.factories import UserFactory
 from tests.standards.builders import document, make_version
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def versions():
 
 @pytest.fixture
 def author(client: Client) -> Client:
-    user = User.objects.create_user("author@example.org", "pw-for-tests-123")
+    user = UserFactory(email="author@example.org", password="pw-for-tests-123")
     user.user_permissions.add(Permission.objects.get(codename="change_standardversion"))
     client.force_login(user)
     return client
