@@ -83,12 +83,13 @@ Bench = Callable[[Context], None]
 
 
 def benches() -> list[tuple[str, Bench]]:
-    from bench import api, dashboards, gias, scoring
+    from bench import api, dashboards, find_setting, gias, scoring
 
     return [
         ("gias", gias.run),
         ("scoring", scoring.run),
         ("dashboards", dashboards.run),
+        ("find_setting", find_setting.run),
         ("api", api.run),
     ]
 
