@@ -172,7 +172,7 @@ def area_for_code(*, code: str) -> Area:
         .first()
     )
     if area is None:
-        raise SearchError("area", "Select a local authority from the list")
+        raise SearchError("area", "Select your council from the list")
     return area
 
 
@@ -292,7 +292,7 @@ def _need_label(code: str) -> str:
 
 def _place_text(kind: str, matched: list[str], area_name: str) -> str:
     needs = ", ".join(_need_label(c).lower() for c in matched)
-    return f"{PlaceKind(kind).label} for {needs}, in {area_name}'s local inclusion plan"
+    return f"{PlaceKind(kind).label} for {needs}, in {area_name} council's plan"
 
 
 def matching_places(*, query: SearchQuery) -> dict[int, list[tuple[str, list[str], str]]]:
