@@ -90,14 +90,25 @@ Bench = Callable[[Context], None]
 
 
 def benches() -> list[tuple[str, Bench]]:
-    from bench import api, dashboards, gias, inclusion_plan, reports, scoring
+    from bench import (
+        api,
+        dashboards,
+        find_setting,
+        gias,
+        impact_preview,
+        inclusion_plan,
+        reports,
+        scoring,
+    )
 
     return [
         ("gias", gias.run),
         ("scoring", scoring.run),
+        ("impact_preview", impact_preview.run),
         ("dashboards", dashboards.run),
         ("reports", reports.run),
         ("inclusion_plan", inclusion_plan.run),
+        ("find_setting", find_setting.run),
         ("api", api.run),
     ]
 

@@ -18,13 +18,15 @@ Nothing here says a setting is suitable or unsuitable, and nothing is scored.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Case,
+    Count,
     Exists,
     F,
     FloatField,
@@ -33,10 +35,13 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 
 from audits.models import Answer, AnswerReviewState, Declaration, DeclarationStatus, ReviewStatus
+from inclusion.areas import area_by_pk
 from inclusion.locations import Placement
 from inclusion.models import InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
 from inclusion.needs import BROAD_AREA_OF, NeedType
@@ -167,7 +172,7 @@ def area_for_code(*, code: str) -> Area:
         .first()
     )
     if area is None:
-        raise SearchError("area", "Select a local authority from the list")
+        raise SearchError("area", "Select your council from the list")
     return area
 
 
@@ -188,25 +193,32 @@ def area_of_placement(*, placement: Placement) -> Area | None:
     counts = Counter(area_ids)
     best = max(counts.values())
     chosen = next(a for a in area_ids if counts[a] == best)  # ties go to the nearest
-    return Area.objects.get(pk=chosen)
+    return area_by_pk(chosen)
+
+
+def _box(origin: Placement, radius: float, prefix: str = "") -> Q:
+    """The square on the grid around `origin` that holds the circle of `radius` metres: four
+    ranges that the (easting, northing) index serves."""
+    r = int(radius) + 1
+    return Q(
+        **{
+            f"{prefix}easting__gte": max(0, origin.easting - r),
+            f"{prefix}easting__lte": origin.easting + r,
+            f"{prefix}northing__gte": max(0, origin.northing - r),
+            f"{prefix}northing__lte": origin.northing + r,
+        }
+    )
 
 
 def _within(origin: Placement, radius: float) -> tuple[Q, Any]:
     """A condition for providers within `radius` metres of `origin`, and their squared distance.
 
-    The box on the grid comes first, so that an index on easting and northing can find the
-    rows; the circle is then checked on those rows.
+    The box on the grid comes first, so that the index on easting and northing finds the rows;
+    the circle is then checked on those rows.
     """
-    r = int(radius) + 1
     dx = Cast(F("easting"), FloatField()) - Value(float(origin.easting))
     dy = Cast(F("northing"), FloatField()) - Value(float(origin.northing))
-    box = Q(
-        easting__gte=max(0, origin.easting - r),
-        easting__lte=origin.easting + r,
-        northing__gte=max(0, origin.northing - r),
-        northing__lte=origin.northing + r,
-    )
-    return box & Q(distance_sq__lte=float(radius) ** 2), dx * dx + dy * dy
+    return _box(origin, radius) & Q(distance_sq__lte=float(radius) ** 2), dx * dx + dy * dy
 
 
 def _located(queryset: QuerySet[Provider], origin: Placement, radius: float) -> QuerySet[Provider]:
@@ -227,21 +239,41 @@ def _age_filter(age: int) -> Q:
     )
 
 
+def _reach(query: SearchQuery, prefix: str = "") -> Q:
+    """Where the settings may be, on the provider's fields at `prefix`: the family's areas, or
+    the box that holds the chosen distance (with the home area's settings whose location is
+    not known, and any added areas). Within a distance this is a little more than the circle:
+    the reasons are read with it, and the candidates then keep only what is in the circle."""
+    area_ids = [a.pk for a in query.areas]
+    if query.origin is None or not query.distance_miles:
+        return Q(**{f"{prefix}area_id__in": area_ids})
+    box = _box(query.origin, query.distance_miles * METRES_PER_MILE, prefix)
+    unplaced = Q(**{f"{prefix}area_id__in": area_ids[:1], f"{prefix}easting__isnull": True})
+    return box | unplaced | Q(**{f"{prefix}area_id__in": area_ids[1:]})
+
+
 def candidates(*, query: SearchQuery) -> QuerySet[Provider]:
-    """Every open setting that could take the child, in the family's areas or within reach."""
+    """Every open setting that could take the child, in the family's areas or within reach.
+
+    With a postcode each setting carries `distance_sq`, its squared distance in metres (None
+    where its location is not known), computed in the database.
+    """
     settings = Provider.objects.filter(
         status__in=OPEN_STATUSES, provider_type__in=SETTING_TYPES
     ).filter(_age_filter(query.age))
     area_ids = [a.pk for a in query.areas]
-    if query.origin is not None and query.distance_miles:
-        near, distance_sq = _within(query.origin, query.distance_miles * METRES_PER_MILE)
-        # Settings with no known location are found by area, as without a distance. One scan:
-        # each arm of the OR can use its own index.
-        unplaced = Q(area_id__in=area_ids[:1], easting__isnull=True)
-        return settings.annotate(distance_sq=distance_sq).filter(
-            near | unplaced | Q(area_id__in=area_ids[1:])
-        )
-    return settings.filter(area_id__in=area_ids)
+    if query.origin is None:
+        return settings.filter(area_id__in=area_ids)
+    if not query.distance_miles:
+        distance_sq = _within(query.origin, 0)[1]
+        return settings.annotate(distance_sq=distance_sq).filter(area_id__in=area_ids)
+    near, distance_sq = _within(query.origin, query.distance_miles * METRES_PER_MILE)
+    # Settings with no known location are found by area, as without a distance. One scan:
+    # each arm of the OR uses its own index (the location, or the area).
+    unplaced = Q(area_id__in=area_ids[:1], easting__isnull=True)
+    return settings.annotate(distance_sq=distance_sq).filter(
+        near | unplaced | Q(area_id__in=area_ids[1:])
+    )
 
 
 def latest_published_plans() -> QuerySet[InclusionPlan]:
@@ -258,32 +290,39 @@ def _need_label(code: str) -> str:
     return NeedType(code).label if code in NeedType.values else code
 
 
-def place_reasons(
-    *, provider_ids: Collection[int], area_ids: Collection[int], query: SearchQuery
-) -> dict[int, list[Reason]]:
-    """Confirmed specialist places for the need, in the latest published plans.
+def _place_text(kind: str, matched: list[str], area_name: str) -> str:
+    needs = ", ".join(_need_label(c).lower() for c in matched)
+    return f"{PlaceKind(kind).label} for {needs}, in {area_name} council's plan"
 
-    Read by the settings' areas (an index), then kept for the settings in `provider_ids`.
+
+def matching_places(*, query: SearchQuery) -> dict[int, list[tuple[str, list[str], str]]]:
+    """Confirmed specialist places for the need in the latest published plans, by setting:
+    each one's kind, the need codes it matches and its plan's area name.
+
+    One query, for the settings within the search's reach (`_reach`: by area, or the box on
+    the grid, through their indexes) and places whose ages include the child's. Only places
+    are returned, so the rows are few however many settings there are.
     """
     codes = query.need_codes
-    reasons: dict[int, list[Reason]] = {}
-    if not codes or not provider_ids:
-        return reasons
-    rows = SpecialistPlace.objects.filter(
-        plan__in=latest_published_plans(), confirmed=True, provider__area_id__in=list(area_ids)
-    ).values_list("provider_id", "kind", "need_types", "age_low", "age_high", "plan__area__name")
-    for provider_id, kind, need_types, low, high, area_name in rows:
-        if provider_id not in provider_ids:
-            continue
+    found: dict[int, list[tuple[str, list[str], str]]] = {}
+    if not codes:
+        return found
+    rows = (
+        SpecialistPlace.objects.filter(
+            plan__in=latest_published_plans(),
+            confirmed=True,
+        )
+        .filter(_reach(query, "provider__"))
+        .filter(Q(age_low__isnull=True) | Q(age_low__lte=query.age))
+        .filter(Q(age_high__isnull=True) | Q(age_high__gte=query.age))
+        .order_by("kind", "pk")
+        .values_list("provider_id", "kind", "need_types", "plan__area__name")
+    )
+    for provider_id, kind, need_types, area_name in rows:
         matched = [c for c in (need_types or []) if c in codes]
-        if not matched:
-            continue
-        if (low is not None and query.age < low) or (high is not None and query.age > high):
-            continue
-        needs = ", ".join(_need_label(c).lower() for c in matched)
-        text = f"{PlaceKind(kind).label} for {needs}, in {area_name}'s local inclusion plan"
-        reasons.setdefault(provider_id, []).append(Reason("place", text))
-    return reasons
+        if matched:
+            found.setdefault(provider_id, []).append((kind, matched, area_name))
+    return found
 
 
 def latest_accepted_declarations() -> QuerySet[Declaration]:
@@ -302,28 +341,48 @@ def latest_accepted_declarations() -> QuerySet[Declaration]:
     )
 
 
-def declared_reasons(
-    *, provider_ids: Collection[int], area_ids: Collection[int], query: SearchQuery
-) -> dict[int, list[Reason]]:
-    """Provision for the need in the accepted answers of a latest, accepted declaration."""
+DECLARED_TEXT = "The setting says it makes provision for this need, and the area has accepted it"
+
+
+def declaring_settings(*, query: SearchQuery) -> set[int]:
+    """The settings within the search's reach whose latest declaration, accepted by the area,
+    declares provision for the need in an answer the area accepted (DECLARED_NEEDS_KEYS).
+
+    One query, through the answers' index on their requirement key (it finds nothing, at once,
+    while no standard in use has such a requirement); a second checks that the declarations
+    found are their settings' latest, only when some declare provision for the need.
+    """
     codes = {c.upper() for c in query.need_codes}
     broad = {BROAD_AREA_OF[c] for c in query.need_codes}
-    reasons: dict[int, list[Reason]] = {}
-    if not codes or not provider_ids:
-        return reasons
-    rows = Answer.objects.filter(
-        requirement_key__in=DECLARED_NEEDS_KEYS,
-        review_state=AnswerReviewState.ACCEPTED,
-        declaration__in=latest_accepted_declarations().filter(provider__area_id__in=list(area_ids)),
-    ).values_list("declaration__provider_id", "value_choices")
-    for provider_id, choices in rows:
-        if provider_id not in provider_ids:
-            continue
+    if not codes:
+        return set()
+    rows = (
+        Answer.objects.filter(
+            requirement_key__in=DECLARED_NEEDS_KEYS,
+            review_state=AnswerReviewState.ACCEPTED,
+            declaration__status=DeclarationStatus.SUBMITTED,
+            declaration__review_status=ReviewStatus.ACCEPTED,
+        )
+        .filter(_reach(query, "declaration__provider__"))
+        .order_by()
+        .values_list("declaration_id", "declaration__provider_id", "value_choices")
+    )
+    declaring: dict[int, int] = {}
+    for declaration_id, provider_id, choices in rows:
         values = {str(v) for v in (choices or [])}
         if {v.upper() for v in values} & codes or values & broad:
-            text = "The setting says it makes provision for this need, and the area has accepted it"
-            reasons.setdefault(provider_id, []).append(Reason("declared", text))
-    return reasons
+            declaring[declaration_id] = provider_id
+    if not declaring:
+        return set()
+    latest = latest_accepted_declarations().filter(pk__in=list(declaring))
+    return {declaring[pk] for pk in latest.values_list("pk", flat=True)}
+
+
+def _page_number(page: int | str) -> int:
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
 
 
 def find_settings(
@@ -331,56 +390,64 @@ def find_settings(
 ) -> SearchResults:
     """One page of settings for the query, those with places or support for the need first.
 
-    The database finds the candidates in one query (by area through its index, or by a box on
-    the grid, then the circle), returning four small columns; they are ordered here, and only
-    the page's settings are then read in full.
+    The database does the work, in four queries whatever the number of settings: the settings
+    with a reason are read first (specialist places, then accepted declarations: few rows);
+    then one query finds the candidates through an index (by area, or by the box on the grid,
+    then the circle), orders them by group, distance (computed there) and name, counts them
+    and the first group as it goes, and returns only the page's settings with their areas.
+    A page past the end shows the last page, as Django's paginator does.
     """
-    rows = list(candidates(query=query).values_list("pk", "area_id", "name", "easting", "northing"))
-    ids = {row[0] for row in rows}
-    area_ids = {row[1] for row in rows if row[1] is not None}
-    reasons = place_reasons(provider_ids=ids, area_ids=area_ids, query=query)
-    declared = declared_reasons(provider_ids=ids, area_ids=area_ids, query=query)
-    for provider_id, extra in declared.items():
-        reasons.setdefault(provider_id, []).extend(extra)
-    origin = query.origin
-
-    def metres(easting: int | None, northing: int | None) -> float | None:
-        if origin is None or easting is None or northing is None:
-            return None
-        return float(((easting - origin.easting) ** 2 + (northing - origin.northing) ** 2) ** 0.5)
-
-    keyed = []
-    for pk, _area, name, easting, northing in rows:
-        distance = metres(easting, northing)
-        keyed.append(
-            (
-                0 if pk in reasons else 1,
-                distance is None,
-                distance or 0.0,
-                name.casefold(),
-                pk,
-                distance,
+    places = matching_places(query=query)
+    declared = declaring_settings(query=query)
+    first = sorted(set(places) | declared)
+    settings = candidates(query=query)
+    ordering: list[Any] = []
+    if first:
+        settings = settings.annotate(
+            group=Case(When(pk__in=first, then=Value(0)), default=Value(1))
+        )
+        ordering.append("group")
+    if query.origin is not None:
+        ordering.append(F("distance_sq").asc(nulls_last=True))
+    ordering += [Lower("name"), "pk"]
+    counted = (
+        settings.select_related("area")
+        .annotate(
+            found=Window(Count("pk")),
+            found_first=Window(Count("pk", filter=Q(pk__in=first))) if first else Value(0),
+        )
+        .order_by(*ordering)
+    )
+    number = _page_number(page)
+    rows = list(counted[(number - 1) * per_page : number * per_page])
+    if not rows and number > 1:  # past the end: the last page
+        number = max(1, math.ceil(settings.count() / per_page))
+        rows = list(counted[(number - 1) * per_page : number * per_page])
+    paginator = Paginator(rows, per_page)
+    paginator.count = rows[0].found if rows else 0  # type: ignore[misc]
+    results = []
+    for provider in rows:
+        distance_sq = getattr(provider, "distance_sq", None)
+        reasons = [
+            Reason("place", _place_text(kind, matched, area_name))
+            for kind, matched, area_name in places.get(provider.pk, [])
+        ]
+        if provider.pk in declared:
+            reasons.append(Reason("declared", DECLARED_TEXT))
+        results.append(
+            SettingResult(
+                provider=provider,
+                distance_miles=None
+                if distance_sq is None
+                else round(math.sqrt(distance_sq) / METRES_PER_MILE, 1),
+                reasons=reasons,
             )
         )
-    keyed.sort()
-    paginator = Paginator(keyed, per_page)
-    current = paginator.get_page(page)
-    on_page = list(current.object_list)
-    providers = Provider.objects.select_related("area").in_bulk([k[4] for k in on_page])
-    results = [
-        SettingResult(
-            provider=providers[k[4]],
-            distance_miles=None if k[5] is None else round(k[5] / METRES_PER_MILE, 1),
-            reasons=reasons.get(k[4], []),
-        )
-        for k in on_page
-        if k[4] in providers
-    ]
     return SearchResults(
         query=query,
-        page=current,
+        page=Page(rows, number, paginator),
         results=results,
-        with_support_count=len(reasons),
+        with_support_count=rows[0].found_first if rows else 0,
         total=paginator.count,
-        distance_available=origin is not None,
+        distance_available=query.origin is not None,
     )

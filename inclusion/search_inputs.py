@@ -131,8 +131,8 @@ def parse_search(data: Mapping[str, object], *, area: Area | None = None) -> Sea
             if home is None:
                 origin = None
                 errors["postcode"] = (
-                    "We cannot find this postcode in England. Check it, or choose your local "
-                    "authority instead"
+                    "We cannot find this postcode in England. Check it, or pick your council "
+                    "instead"
                 )
     if home is None and "postcode" not in errors:
         if inputs.area:
@@ -143,13 +143,13 @@ def parse_search(data: Mapping[str, object], *, area: Area | None = None) -> Sea
         elif area is not None:
             home = area
         elif not inputs.postcode:
-            errors["postcode"] = "Enter your postcode, or choose your local authority"
+            errors["postcode"] = "Enter your postcode, or pick your council"
     added: list[Area] = []
     for code in inputs.also[:MAX_ADDED_AREAS]:
         try:
             added.append(area_for_code(code=code))
         except SearchError:
-            errors["also"] = "Select another local authority from the list"
+            errors["also"] = "Select another council from the list"
     distance = None
     if inputs.distance:
         if not inputs.distance.isdigit() or int(inputs.distance) not in DISTANCES_MILES:

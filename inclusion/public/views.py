@@ -9,10 +9,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from inclusion.areas import area_options_html
 from inclusion.needs import BROAD_AREA_OF, BroadArea, NeedType
 from inclusion.search import DISTANCES_MILES, YEAR_GROUPS, EhcPlan, find_settings
 from inclusion.search_facts import public_setting, setting_page
@@ -44,15 +43,6 @@ def _need_groups() -> list[dict[str, object]]:
     ]
 
 
-def _options(areas: list[tuple[str, str]], selected: set[str]) -> str:
-    """The council drop-down's options (153 of them), built here rather than in a template loop."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((code, mark_safe(" selected") if code in selected else "", name) for code, name in areas),
-    )
-
-
 def _query_string(request: HttpRequest) -> str:
     pairs = [(k, v) for k in (*FIELDS, "search") for v in request.GET.getlist(k) if v]
     return urlencode(pairs)
@@ -71,7 +61,6 @@ def search(request: HttpRequest, code: str | None = None) -> HttpResponse:
             errors = invalid.errors
         else:
             results = find_settings(query=query, page=request.GET.get("page", 1))
-    areas = list(Area.objects.order_by("name").values_list("code", "name"))
     context = {
         "area": area,
         "inputs": inputs,
@@ -80,8 +69,8 @@ def search(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "results": results,
         "with_support": [r for r in results.results if r.reasons] if results else [],
         "others": [r for r in results.results if not r.reasons] if results else [],
-        "area_options": _options(areas, {inputs.area}),
-        "also_options": _options(areas, set(inputs.also)),
+        "area_options": area_options_html({inputs.area}),
+        "also_options": area_options_html(set(inputs.also)),
         "distances": DISTANCES_MILES,
         "year_groups": [(k, label) for k, (label, _) in YEAR_GROUPS.items()],
         "need_groups": _need_groups(),

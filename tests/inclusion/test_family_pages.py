@@ -66,8 +66,8 @@ def test_a_postcode_search_lists_settings_with_places_first_with_reasons(client,
         ({"postcode": "12345", "age": "7"}, "Enter a full postcode, like SW1A 1AA"),
         ({"postcode": "EH1 1AA", "age": "7"}, "We cannot find this postcode in England"),
         ({"area": "213", "age": "40"}, "Enter an age from 0 to 25"),
-        ({"area": "999", "age": "7"}, "Select a local authority from the list"),
-        ({"search": "1"}, "Enter your postcode, or choose your local authority"),
+        ({"area": "999", "age": "7"}, "Select your council from the list"),
+        ({"search": "1"}, "Enter your postcode, or pick your council"),
     ],
 )
 def test_bad_input_gets_an_error_summary_and_keeps_answers(client, home, params, message):

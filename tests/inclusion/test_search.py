@@ -193,12 +193,12 @@ def test_inputs_make_a_query(home):
     [
         ({"postcode": "not a postcode", "age": "7"}, "postcode", "full postcode"),
         ({"postcode": "EH1 1AA", "age": "7"}, "postcode", "cannot find this postcode in England"),
-        ({"postcode": "SW1P 9ZZ", "age": "7"}, "postcode", "choose your local authority"),
+        ({"postcode": "SW1P 9ZZ", "age": "7"}, "postcode", "pick your council"),
         ({"area": "213", "age": "26"}, "age", "from 0 to 25"),
         ({"area": "213", "age": "seven"}, "age", "as a number"),
         ({"area": "213"}, "age", "Enter your child's age"),
         ({"area": "213", "year_group": "year-99"}, "year_group", "year group"),
-        ({"area": "999", "age": "7"}, "area", "local authority"),
+        ({"area": "999", "age": "7"}, "area", "Select your council"),
         ({"age": "7"}, "postcode", "Enter your postcode"),
         (
             {"area": "213", "age": "7", "distance": "5"},
@@ -209,7 +209,7 @@ def test_inputs_make_a_query(home):
         ({"area": "213", "age": "7", "need": "bad"}, "need", "main area"),
         ({"area": "213", "age": "7", "need_type": "XYZ"}, "need_type", "types of need"),
         ({"area": "213", "age": "7", "ehc": "maybe"}, "ehc", "being assessed"),
-        ({"area": "213", "age": "7", "also": "999"}, "also", "another local authority"),
+        ({"area": "213", "age": "7", "also": "999"}, "also", "another council"),
     ],
 )
 def test_bad_inputs_are_named(home, params, field, words):
