@@ -34,7 +34,7 @@ OPEN_PREFIXES = (
 def next_step(request: HttpRequest) -> str | None:
     """What a signed-in person must do before using the service: "verify", "set_up" or None."""
     user = request.user
-    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
         return None
     if selectors.has_second_factor(user=user):  # type: ignore[arg-type]
         return "verify"

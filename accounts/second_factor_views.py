@@ -119,7 +119,7 @@ def _check(request: HttpRequest, *, recovery: bool) -> HttpResponse:
     user = _person(request)
     if user is None:
         return HttpResponseRedirect(_with_next(reverse("login"), _next(request, "")))
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
         return HttpResponseRedirect(_next(request))
     if not selectors.has_second_factor(user=user):
         # A site admin reset it in the meantime: set it up again, or go on if it is optional.

@@ -14,12 +14,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from django.conf import settings
 from django.db import transaction
 
 from audits.models import Answer, Declaration, DeclarationStatus
+from common.output import Output
 from dashboards.services import refresh_requested
 from impact.selectors import summary_lines
 from impact.services import run_preview_inline, start_preview
@@ -45,7 +45,7 @@ class DemoUpdate:
     summary: list[str] = field(default_factory=list)
 
 
-def publish_update(*, stdout: TextIO | None = None, path: Path = UPDATE_FILE) -> DemoUpdate:
+def publish_update(*, stdout: Output | None = None, path: Path = UPDATE_FILE) -> DemoUpdate:
     started = time.perf_counter()
     document = parse_version_text(path.read_text(encoding="utf-8"))
     slug, label = document["standard"]["slug"], document["version"]

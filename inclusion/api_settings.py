@@ -34,7 +34,8 @@ class SettingsSearchThrottle(SimpleRateThrottle):
     scope = "settings_search"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope, DEFAULT_RATE)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return rate if isinstance(rate, str) else DEFAULT_RATE
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 import random
-from typing import TextIO
 
 from django.db import transaction
 from django.utils import timezone
 
 from audits.periods import period_for
+from common.output import Output
 from inclusion.locations import try_place_postcode
 from inclusion.models import CommonSetting, CommonSettingKind, InclusionPlan, PlanStatus
 from inclusion.services.plans import (
@@ -71,7 +71,7 @@ def _made_up_figures(plan: InclusionPlan) -> None:
 
 
 @transaction.atomic
-def seed_demo_plans(*, area_codes: list[str], stdout: TextIO | None = None) -> dict[str, int]:
+def seed_demo_plans(*, area_codes: list[str], stdout: Output | None = None) -> dict[str, int]:
     """A published plan for this academic year in each demo area that has none."""
     year = period_for(timezone.localdate())
     counts = {"published": 0, "unchanged": 0}
@@ -126,7 +126,7 @@ def seed_demo_plans(*, area_codes: list[str], stdout: TextIO | None = None) -> d
     return counts
 
 
-def seed_demo_inclusion(*, area_codes: list[str], stdout: TextIO | None = None) -> None:
+def seed_demo_inclusion(*, area_codes: list[str], stdout: Output | None = None) -> None:
     """Locations for the demo providers, then a published plan for each demo area."""
     placed = place_demo_providers(area_codes=area_codes)
     if stdout is not None:

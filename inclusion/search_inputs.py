@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from inclusion.locations import MalformedPostcode, normalise_postcode, place_postcode
+from inclusion.locations import MalformedPostcode, Placement, normalise_postcode, place_postcode
 from inclusion.needs import BROAD_AREA_OF, BroadArea, NeedType
 from inclusion.search import (
     DISTANCES_MILES,
@@ -111,14 +111,11 @@ def _age(inputs: Inputs, errors: dict[str, str]) -> int | None:
     return None
 
 
-def parse_search(data: Mapping[str, object], *, area: Area | None = None) -> SearchQuery:
-    """The search the inputs ask for; SearchInvalid naming every problem.
-
-    `area` is the area of an area page: the home area unless a postcode is given.
-    """
-    inputs = read_inputs(data)
-    errors: dict[str, str] = {}
-    origin = None
+def _home(
+    inputs: Inputs, area: Area | None, errors: dict[str, str]
+) -> tuple[Placement | None, Area | None]:
+    """Where the family lives: the placed postcode and its area, else the chosen council."""
+    origin: Placement | None = None
     home: Area | None = None
     if inputs.postcode:
         try:
@@ -144,28 +141,52 @@ def parse_search(data: Mapping[str, object], *, area: Area | None = None) -> Sea
             home = area
         elif not inputs.postcode:
             errors["postcode"] = "Enter your postcode, or pick your council"
+    return origin, home
+
+
+def _added_areas(inputs: Inputs, errors: dict[str, str]) -> list[Area]:
     added: list[Area] = []
     for code in inputs.also[:MAX_ADDED_AREAS]:
         try:
             added.append(area_for_code(code=code))
         except SearchError:
             errors["also"] = "Select another council from the list"
-    distance = None
-    if inputs.distance:
-        if not inputs.distance.isdigit() or int(inputs.distance) not in DISTANCES_MILES:
-            errors["distance"] = "Select how far you could travel"
-        elif origin is None and "postcode" not in errors:
-            errors["distance"] = "Enter your postcode to search by distance"
-        else:
-            distance = int(inputs.distance)
-    age = _age(inputs, errors)
+    return added
+
+
+def _distance(inputs: Inputs, origin: Placement | None, errors: dict[str, str]) -> int | None:
+    if not inputs.distance:
+        return None
+    if not inputs.distance.isdigit() or int(inputs.distance) not in DISTANCES_MILES:
+        errors["distance"] = "Select how far you could travel"
+    elif origin is None and "postcode" not in errors:
+        errors["distance"] = "Enter your postcode to search by distance"
+    else:
+        return int(inputs.distance)
+    return None
+
+
+def _check_needs(inputs: Inputs, errors: dict[str, str]) -> None:
     if inputs.need and inputs.need not in BroadArea.values:
         errors["need"] = "Select the main area of your child's needs"
-    unknown = [c for c in inputs.need_type if c not in NeedType.values]
-    if unknown:
+    if any(c not in NeedType.values for c in inputs.need_type):
         errors["need_type"] = "Select the types of need from the list"
     if inputs.ehc and inputs.ehc not in {v for v, _ in EhcPlan.CHOICES}:
         errors["ehc"] = "Select yes, being assessed, or no"
+
+
+def parse_search(data: Mapping[str, object], *, area: Area | None = None) -> SearchQuery:
+    """The search the inputs ask for; SearchInvalid naming every problem.
+
+    `area` is the area of an area page: the home area unless a postcode is given.
+    """
+    inputs = read_inputs(data)
+    errors: dict[str, str] = {}
+    origin, home = _home(inputs, area, errors)
+    added = _added_areas(inputs, errors)
+    distance = _distance(inputs, origin, errors)
+    age = _age(inputs, errors)
+    _check_needs(inputs, errors)
     if errors or home is None or age is None:
         raise SearchInvalid(errors or {"postcode": "Enter your postcode"})
     need_types = tuple(inputs.need_type)

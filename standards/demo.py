@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TextIO
 
+from common.output import Output
 from standards.canonical import content_hash
 from standards.format import canonical_text, read_text
 from standards.models import StandardVersion, VersionStatus
@@ -13,7 +13,7 @@ from standards.services import parse_standard_text, publish_version, store_draft
 DEMO_LOCAL_STANDARD_FILE = Path(__file__).parent / "data" / "westminster-local-1.0.yaml"
 
 
-def publish_demo_local_standard(*, stdout: TextIO) -> StandardVersion | None:
+def publish_demo_local_standard(*, stdout: Output) -> StandardVersion | None:
     """Load and publish the demonstration's local standard once the version it extends is
     published. Safe to run again: a published local version is left as it is."""
     text = DEMO_LOCAL_STANDARD_FILE.read_text(encoding="utf-8")
