@@ -265,24 +265,6 @@ def main(argv: list[str] | None = None) -> int:
         say("load_generator_cpu_share", f"{cpu / wall:.0%} of one core")
         say("server_cpu_s", f"{tree_cpu_s(gunicorn) - server_cpu:.0f} (gunicorn, whole run)")
         report(WORK / "run_stats.csv", measured["seconds"])
-        counted = run(
-            [
-                sys.executable,
-                "manage.py",
-                "shell",
-                "-v",
-                "0",
-                "-c",
-                "from audits.models import Declaration as D; from scoring.models import ScoringRun as"
-                " R; mine = D.objects.filter(submitted_by__email__startswith='load-editor',"
-                " submitted_at__isnull=False); print(mine.count(),"
-                " R.objects.filter(declaration__in=mine).values('declaration').distinct().count())",
-            ],
-            env,
-            "counting submissions",
-        ).split()
-        say("submissions", counted[-2])
-        say("submissions_scored", counted[-1])
         return 0
     finally:
         stop(gunicorn)
