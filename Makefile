@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 # and with the dev extra. Installs take exactly these versions and files.
 LOCK_BASE := requirements/base.txt
 LOCK_DEV := requirements/dev.txt
+LOCK_LOAD := requirements/load.txt
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK_DEV) | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -14,13 +15,15 @@ PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE ?= settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run serve seed test check lint format bench clean
+.PHONY: help install lock run serve seed test check lint format bench faults load clean
 
 help:
 	@echo "make run    install, migrate, load the default standard and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite"
 	@echo "make check  lint, format check, type check, import layers, migrations check, deploy check, API schema check"
 	@echo "make bench  benchmarks (needs DATABASE_URL and CELERY_BROKER_URL)"
+	@echo "make faults fault tests with real workers (needs DATABASE_URL and redis-server)"
+	@echo "make load   a 3-minute Locust load run against gunicorn (needs DATABASE_URL and CELERY_BROKER_URL)"
 	@echo "make lock   regenerate the hashed lock files in requirements/ from pyproject.toml"
 
 $(BIN)/python:
@@ -42,6 +45,7 @@ lock: $(BIN)/python
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv>=0.5,<1"
 	$(UV_COMPILE) --output-file $(LOCK_BASE)
 	$(UV_COMPILE) --extra dev --output-file $(LOCK_DEV)
+	$(UV_COMPILE) --extra dev --extra load --output-file $(LOCK_LOAD)
 
 seed: install
 	$(BIN)/python manage.py migrate --no-input
@@ -86,6 +90,13 @@ check: lint
 
 bench: install
 	$(BIN)/python -m bench
+
+faults: install
+	$(BIN)/python -m reliability.faults $(FAULTS_ARGS)
+
+load: install
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_LOAD)
+	$(BIN)/python -m reliability.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .celery-queue staticfiles .pytest_cache .mypy_cache .ruff_cache
