@@ -18,8 +18,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from inclusion.models import (
@@ -31,22 +29,8 @@ from inclusion.models import (
 )
 from inclusion.needs import BROAD_AREA_OF, NeedType
 from inclusion.selectors.plans import latest_published_plan
+from inclusion.throttles import InclusionPlanThrottle
 from providers.models import Provider
-
-DEFAULT_RATE = "60/minute"
-
-
-class InclusionPlanThrottle(SimpleRateThrottle):
-    """Requests per client address; the rate is REST_FRAMEWORK's "inclusion_plan" rate."""
-
-    scope = "inclusion_plan"
-
-    def get_rate(self) -> str | None:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope, DEFAULT_RATE)
-        return str(rate) if rate is not None else None
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": str(self.get_ident(request))}
 
 
 class PlanSettingSerializer(serializers.Serializer):

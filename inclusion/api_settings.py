@@ -17,28 +17,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from inclusion.needs import BroadArea, NeedType
 from inclusion.search import DISTANCES_MILES, PAGE_SIZE, YEAR_GROUPS, EhcPlan, find_settings
 from inclusion.search_inputs import SearchInvalid, parse_search
-
-DEFAULT_RATE = "60/minute"
-
-
-class SettingsSearchThrottle(SimpleRateThrottle):
-    """Requests per client address; the rate is REST_FRAMEWORK's "settings_search" rate."""
-
-    scope = "settings_search"
-
-    def get_rate(self) -> str | None:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        return rate if isinstance(rate, str) else DEFAULT_RATE
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+from inclusion.throttles import SettingsSearchThrottle
 
 
 class SettingsSearchAreaSerializer(serializers.Serializer):

@@ -191,10 +191,16 @@ def test_killing_a_worker_mid_rescore_loses_nothing(version, area, tmp_path):
         )
         assert "120 providers in 24 chunks" in started.stdout
         job = RescoreJob.objects.get(trigger="command")
+        chunks_of_job = RescoreChunk.objects.filter(job=job)
         wait_for(
-            lambda: RescoreChunk.objects.filter(job=job, status=ChunkStatus.DONE).count() >= 4,
+            # Some chunks done and one under way (its attempt counted), so that the kill lands
+            # in the middle of a chunk rather than between two.
+            lambda: (
+                chunks_of_job.filter(status=ChunkStatus.DONE).count() >= 4
+                and chunks_of_job.filter(status=ChunkStatus.RUNNING, attempts__gte=1).exists()
+            ),
             40,
-            "some chunks to finish",
+            "some chunks to finish and another to start",
         )
         _kill(first, signal.SIGKILL)  # the whole worker: parent and both children, mid-chunk
         killed_at = time.monotonic()
