@@ -16,7 +16,7 @@ class PerAddressThrottle(SimpleRateThrottle):
     60 a minute."""
 
     def get_rate(self) -> str | None:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
         return rate if isinstance(rate, str) else DEFAULT_RATE
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
