@@ -109,4 +109,6 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            # Only other clients' sessions: never this query's own parallel workers.
+            " AND backend_type = 'client backend'"
         )

@@ -54,7 +54,7 @@ def _no_worker_sessions_left(django_db_blocker):
         return
     others = (
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
     )
     deadline = time.monotonic() + 10
     with django_db_blocker.unblock(), connection.cursor() as cursor:
