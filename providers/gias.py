@@ -430,41 +430,39 @@ class _Parser:
             *location,
         )
 
+    def bounded(
+        self, line: int, record: list[str], column: str, index: int | None, top: int, what: str
+    ) -> int | None:
+        """A whole number from 0 to `top` in this column, or None (blank, or a problem named)."""
+        try:
+            figure = parse_count(self.text(record, index))
+        except ValueError as exc:
+            self.problem(line, column, str(exc))
+            return None
+        if figure is not None and figure > top:
+            self.problem(line, column, f"{figure} {what}")
+            return None
+        return figure
+
     def ages(self, line: int, record: list[str]) -> tuple[int | None, int | None]:
         """StatutoryLowAge and StatutoryHighAge: whole numbers up to 99, the low not above the high."""
-        ages: list[int | None] = []
-        for column, index in ((LOW_AGE, self.i_low_age), (HIGH_AGE, self.i_high_age)):
-            try:
-                age = parse_count(self.text(record, index))
-            except ValueError as exc:
-                self.problem(line, column, str(exc))
-                age = None
-            if age is not None and age > MAX_AGE:
-                self.problem(line, column, f"{age} is not an age (0 to {MAX_AGE})")
-                age = None
-            ages.append(age)
-        low, high = ages
+        low, high = (
+            self.bounded(line, record, column, index, MAX_AGE, f"is not an age (0 to {MAX_AGE})")
+            for column, index in ((LOW_AGE, self.i_low_age), (HIGH_AGE, self.i_high_age))
+        )
         if low is not None and high is not None and low > high:
             self.problem(line, HIGH_AGE, f"{high} is below the StatutoryLowAge, {low}")
         return low, high
 
     def location(self, line: int, record: list[str]) -> tuple[int | None, int | None, str]:
         """Easting and Northing (British National Grid metres): both or neither."""
-        figures: list[int | None] = []
-        for column, index, top in (
-            (EASTING, self.i_easting, MAX_EASTING),
-            (NORTHING, self.i_northing, MAX_NORTHING),
-        ):
-            try:
-                figure = parse_count(self.text(record, index))
-            except ValueError as exc:
-                self.problem(line, column, str(exc))
-                figure = None
-            if figure is not None and figure > top:
-                self.problem(line, column, f"{figure} is not on the British National Grid")
-                figure = None
-            figures.append(figure)
-        easting, northing = figures
+        easting, northing = (
+            self.bounded(line, record, column, index, top, "is not on the British National Grid")
+            for column, index, top in (
+                (EASTING, self.i_easting, MAX_EASTING),
+                (NORTHING, self.i_northing, MAX_NORTHING),
+            )
+        )
         if (easting is None) != (northing is None):
             missing = NORTHING if northing is None else EASTING
             if self.text(record, self.i_easting if missing == EASTING else self.i_northing) == "":
