@@ -140,6 +140,18 @@ def plan_list(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _form_page(
+    request: HttpRequest, template: str, plan: InclusionPlan, form: Any, **extra: Any
+) -> HttpResponse:
+    """A plan's form page, answering 400 while the form shows errors."""
+    return render(
+        request,
+        f"inclusion/officer/{template}.html",
+        {"plan": plan, "area": plan.area, "form": form, **extra},
+        status=400 if form.errors else 200,
+    )
+
+
 @plan_page(edit=False)
 def plan_detail(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
     contents = selectors.plan_contents(plan=plan)
@@ -193,29 +205,13 @@ def plan_details(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
         else:
             messages.success(request, "Summary and contacts saved")
             return redirect(_plan_url(plan))
-    return render(
-        request,
-        "inclusion/officer/plan_details.html",
-        {"plan": plan, "area": plan.area, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "plan_details", plan, form)
 
 
 def _place_form_page(
     request: HttpRequest, plan: InclusionPlan, form: PlaceForm, place: SpecialistPlace | None
 ) -> HttpResponse:
-    return render(
-        request,
-        "inclusion/officer/place_form.html",
-        {
-            "plan": plan,
-            "area": plan.area,
-            "form": form,
-            "place": place,
-            "need_groups": need_groups(),
-        },
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "place_form", plan, form, place=place, need_groups=need_groups())
 
 
 def _service_errors(form: Any, exc: ValidationError) -> None:
@@ -314,12 +310,7 @@ def setting_add(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
         else:
             messages.success(request, f"{form.provider.name} added")
             return redirect(_plan_url(plan) + "#common")
-    return render(
-        request,
-        "inclusion/officer/setting_form.html",
-        {"plan": plan, "area": plan.area, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "setting_form", plan, form)
 
 
 @plan_page(edit=True)
@@ -353,12 +344,7 @@ def plan_upload(request: HttpRequest, plan: InclusionPlan) -> HttpResponse:
             form.add_error("spreadsheet", str(problem))
         if len(report.problems) > 100:
             form.add_error("spreadsheet", f"and {len(report.problems) - 100} more problems")
-    return render(
-        request,
-        "inclusion/officer/plan_upload.html",
-        {"plan": plan, "area": plan.area, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "plan_upload", plan, form)
 
 
 @plan_page(edit=True)
