@@ -8,6 +8,7 @@ from typing import Any
 from standards.format.overlays import raises_without_extends
 from standards.format.reading import Problem
 from standards.format.schema import _at, _intact, _sort_key, schema_problems
+from standards.format.unread import cited_before_reading
 from standards.vocabulary import ANY_TYPE_OPERATORS, OPERATORS_BY_ANSWER_TYPE, AnswerType, Strength
 
 CHECKED_FIELDS = ("key", "applies_to", "strength", "answer", "rule", "citations")
@@ -117,8 +118,10 @@ def _requirement_problems(
         if low is not None and high is not None and low > high:
             problems.append(Problem(_at(r_place, "answer"), "min is greater than max"))
 
-    if requirement["strength"] == Strength.MUST and not any(
-        citation.get("verified", True) for citation in requirement["citations"]
+    if (
+        requirement["strength"] == Strength.MUST
+        and not any(citation.get("verified", True) for citation in requirement["citations"])
+        and not cited_before_reading(key, requirement["citations"])
     ):
         problems.append(
             Problem(

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 
 from standards.format import StandardFormatError, parse_version_text
+from standards.format.unread import MUSTS_CITED_BEFORE_READING
 from tests.standards.builders import as_yaml, document, requirement_doc, with_requirement
 
 
@@ -272,6 +275,54 @@ def test_each_problem_is_named_by_its_place(name, fields, expected):
     requirement = {k: v for k, v in requirement.items() if v is not None}
     problems = problems_of(as_yaml(with_requirement(requirement)))
     assert any(p.startswith(expected) for p in problems), problems
+
+
+# ---- a must cited before its text was read ---------------------------------------------------
+
+UNREAD = {
+    "document": "Breaks for Carers of Disabled Children Regulations 2011",
+    "reference": "reg 5",
+}
+
+
+def _must(key: str, citation: dict) -> dict:
+    return requirement_doc(
+        key=key,
+        applies_to=["local_authority"],
+        strength="must",
+        citations=[{**citation, "verified": False}],
+    )
+
+
+def test_a_listed_duty_may_be_a_must_citing_its_document_unverified():
+    result = parse_version_text(
+        as_yaml(with_requirement(_must("LA-SHORT-BREAKS-STATEMENT", UNREAD)))
+    )
+    listed = result["sections"][0]["requirements"][2]
+    assert (listed["strength"], listed["citations"][0]["verified"]) == ("must", False)
+
+
+@pytest.mark.parametrize(
+    ("key", "citation"),
+    [
+        ("LA-NOT-LISTED", UNREAD),  # a duty not on the list
+        ("LA-SHORT-BREAKS-STATEMENT", {"document": "Children Act 1989", "reference": "s17"}),
+    ],
+    ids=["not listed", "listed, citing another document"],
+)
+def test_no_other_must_may_rest_on_unverified_citations(key, citation):
+    problems = problems_of(as_yaml(with_requirement(_must(key, citation))))
+    assert problems == [
+        "sections[0].requirements[2].citations: a must requirement needs at least one citation"
+        " that is not marked verified: false"
+    ]
+
+
+def test_each_listed_duty_says_what_creates_it_and_why():
+    for key, duty in MUSTS_CITED_BEFORE_READING.items():
+        assert re.fullmatch(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+", key)
+        assert re.search(r"\b(Act|Regulations) \d{4}$", duty.document), key
+        assert "could not be read" in duty.reason or "only the explanatory note" in duty.reason
 
 
 def test_duplicate_keys_and_section_codes_are_reported():
