@@ -7,7 +7,8 @@ here with the document that creates the duty and the reason, so the exception is
 reviewed with the code and visible to anyone reading it. The citation itself stays
 `verified: false`, and the requirement's page says so.
 
-Take a key off this list as soon as its text has been read and its citation marked verified.
+Once the text has been read, the next version marks the citation verified and needs no entry.
+An entry stays while a version that relies on it is shipped in standards/data/, which must load.
 """
 
 from __future__ import annotations
