@@ -197,7 +197,7 @@ def test_the_demo_publishes_1_1_through_an_impact_preview_that_it_matches():
             results[pid].score,
             results[pid].all_musts_met,
         )
-    # Gaps carried over by key: the 14 new duties open gaps for the local authorities, and
+    # Gaps carried over by key: the new duties open gaps for the providers they apply to, and
     # what 1.1 makes good practice closes as superseded, with the reason.
     new_keys = set(preview.draft["questions"]) - {"SCH-MEDICAL-CONDITIONS-POLICY"}
     assert Gap.objects.filter(requirement_key__in=new_keys, status="open").exists()
