@@ -7,6 +7,11 @@ publishing starts here rather than on a worker: gaps carry over by requirement k
 gaps of requirements 1.1 withdraws or makes good practice close as superseded, naming 1.1.
 The headteacher's draft declaration moves to 1.1, its answers matched by requirement key.
 Running it again when 1.1 is published does nothing.
+
+Once the area's local standard (which extends 1.1) is published too, `declare_on_update_and_score`
+has the review area's accepted settings declare again against the pair, accepted by the area and
+scored here (`audits.demo_update`), so that families find them for the needs they declare and the
+area's dashboard has local scores and gaps.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from audits.demo_update import declare_on_update
 from audits.models import Answer, Declaration, DeclarationStatus
 from common.output import Output
 from dashboards.services import refresh_requested
@@ -25,14 +31,15 @@ from impact.selectors import summary_lines
 from impact.services import run_preview_inline, start_preview
 from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
 from scoring.models import RescoreJob, Trigger
-from scoring.services import on_version_published, run_job_inline
+from scoring.services import on_version_published, run_job_inline, score_declaration
 from standards.canonical import requirement_document
 from standards.format import parse_version_text
 from standards.models import Requirement, StandardVersion
-from standards.selectors import requirements_for
+from standards.selectors import current_version, requirements_for
 from standards.services import publish_version, store_draft
 
 UPDATE_FILE = Path(settings.BASE_DIR) / "standards" / "data" / "send-statutory-baseline-1.1.yaml"
+UPDATE_SLUG = "send-statutory-baseline"
 CHANGED_FIELDS = ("question", "answer", "rule", "strength", "applies_to")
 
 
@@ -146,3 +153,25 @@ def move_headteachers_draft(*, version: StandardVersion) -> bool:
 def _changed(old: Requirement, new: Requirement) -> bool:
     before, after = requirement_document(old), requirement_document(new)
     return any(before[k] != after[k] for k in CHANGED_FIELDS)
+
+
+def declare_on_update_and_score(
+    *, local: StandardVersion | None, stdout: Output | None = None
+) -> int:
+    """Declarations against the published update and the local standard, accepted and scored in
+    this process; the dashboards then add them up. Returns how many were made (0 when run again)."""
+    national = local.extends if local is not None else current_version(slug=UPDATE_SLUG)
+    if national is None:
+        return 0
+    created = declare_on_update(national=national, local=local)
+    for declaration_id in created:
+        score_declaration(declaration_id=declaration_id)
+    if created:
+        refresh_requested(hold_rescore=False)
+    if stdout:
+        stdout.write(
+            f"Demo declarations on {national.standard.slug} {national.version}"
+            + (f" with {local.standard.slug} {local.version}" if local is not None else "")
+            + f": {len(created)} submitted, accepted and scored\n"
+        )
+    return len(created)

@@ -57,8 +57,8 @@ AREA_RADIUS_METRES = 10_000
 AREA_NEIGHBOURS = 9
 
 # Requirements whose accepted answer lists the needs a setting makes provision for, as GIAS
-# need codes in lower case ("asd", "spld") or broad areas ("communication_interaction"). The statutory baseline 1.0
-# has none yet; a standard that adds one makes this reason appear with no code change.
+# need codes in lower case ("asd", "spld") or broad areas ("communication_interaction"): the
+# statutory baseline asks it from version 1.1 on; answers are read by key, whatever the version.
 DECLARED_NEEDS_KEYS = ("SETTING-NEEDS-PROVIDED-FOR",)
 
 SETTING_TYPES = [
@@ -348,9 +348,9 @@ def declaring_settings(*, query: SearchQuery) -> set[int]:
     """The settings within the search's reach whose latest declaration, accepted by the area,
     declares provision for the need in an answer the area accepted (DECLARED_NEEDS_KEYS).
 
-    One query, through the answers' index on their requirement key (it finds nothing, at once,
-    while no standard in use has such a requirement); a second checks that the declarations
-    found are their settings' latest, only when some declare provision for the need.
+    One query, through the answers' index on their requirement key (accepted answers to it, of
+    accepted declarations within reach: at most a few per setting); a second checks that the
+    declarations found are their settings' latest, only when some declare provision for the need.
     """
     codes = {c.upper() for c in query.need_codes}
     broad = {BROAD_AREA_OF[c] for c in query.need_codes}

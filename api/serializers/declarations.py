@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from api.serializers.base import ComputedField, RowSerializer
 from api.serializers.providers import ProviderRefSerializer
-from api.serializers.standards import VersionRefSerializer
+from api.serializers.standards import LocalVersionRefSerializer, VersionRefSerializer
 from audits.models import (
     FIELD_FOR_TYPE,
     VALUE_FIELDS,
@@ -110,6 +110,13 @@ class DeclarationSerializer(RowSerializer, serializers.ModelSerializer):
 
     provider = ProviderRefSerializer()
     version = VersionRefSerializer()
+    local_version = LocalVersionRefSerializer(
+        allow_null=True,
+        help_text="The area's local standard version declared with the national one: its "
+        "sections follow the national sections, and are scored apart. null when the provider "
+        "declares the national version only (its area has no local standard, or none that "
+        "extends this version). Kept for the declaration's life, as `version` is.",
+    )
     status = serializers.ChoiceField(choices=DeclarationStatus.choices)
     review_status = serializers.ChoiceField(
         choices=ReviewStatus.choices, help_text="The local authority's review."
@@ -129,6 +136,7 @@ class DeclarationSerializer(RowSerializer, serializers.ModelSerializer):
             "id",
             "provider",
             "version",
+            "local_version",
             "period",
             "revision",
             "revises",

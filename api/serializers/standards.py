@@ -129,3 +129,14 @@ class VersionRefSerializer(RowSerializer, serializers.ModelSerializer):
     class Meta:
         model = StandardVersion
         fields = ["id", "standard", "version"]
+
+
+class LocalVersionRefSerializer(VersionRefSerializer):
+    """An area's local standard version, by its id, standard, label and content hash."""
+
+    content_hash = serializers.CharField(
+        help_text="The SHA-256 of the local version's canonical export."
+    )
+
+    class Meta(VersionRefSerializer.Meta):
+        fields = [*VersionRefSerializer.Meta.fields, "content_hash"]

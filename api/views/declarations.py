@@ -74,6 +74,11 @@ DECLARATION_COLUMNS = (
     "version__version",
     "version__standard__id",
     "version__standard__slug",
+    "local_version__id",
+    "local_version__version",
+    "local_version__content_hash",
+    "local_version__standard__id",
+    "local_version__standard__slug",
 )
 
 
@@ -196,7 +201,9 @@ class DeclarationViewSet(ApiViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Declaration]:
-        return Declaration.objects.select_related("provider", "version__standard")
+        return Declaration.objects.select_related(
+            "provider", "version__standard", "local_version__standard"
+        )
 
     def declaration(self, pk: str) -> Declaration:
         declaration = self.scoped().filter(pk=parse_id(pk)).first()

@@ -1,6 +1,7 @@
 """The demo declarations: realistic, deterministic, complete where submitted, and idempotent."""
 
 import io
+import random
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from django.conf import settings
 
 from accounts.models import User
 from audits.demo import seed_demo_declarations
+from audits.demo_update import needs_provided_for
 from audits.models import Answer, AnswerChange, Declaration, DeclarationRound
 from audits.selectors import declaration_progress
 from audits.services import check_complete, today
@@ -229,3 +231,44 @@ def test_submitted_declarations_name_a_demo_sign_in_who_could_have_submitted_the
     # Nobody among the demo sign-ins edits the other schools: they name no one.
     others = Declaration.objects.filter(status="submitted").exclude(pk=council.pk)
     assert others.exists() and not others.exclude(submitted_by=None).exists()
+
+
+CHOICES = ["asd", "slcn", "mld", "sld", "pmld", "spld", "semh", "hi", "vi", "msi", "pd", "oth"]
+
+
+@pytest.mark.parametrize(
+    ("provider_type", "gias", "must_have", "only"),
+    [
+        # a special school provides for what GIAS lists, and only that
+        (
+            "special_school",
+            ["ASD - Autistic Spectrum Disorder", "SLD - Severe Learning Difficulty"],
+            {"asd", "sld"},
+            True,
+        ),
+        # a mainstream school's GIAS types are its resourced provision's: the rest come too
+        (
+            "mainstream_school",
+            ["HI - Hearing Impairment"],
+            {"hi", "asd", "slcn", "mld", "spld", "semh"},
+            False,
+        ),
+        ("mainstream_school", [], {"asd", "slcn", "mld", "spld", "semh"}, False),
+        # GIAS writes codes in varying case; unknown names are left out
+        (
+            "special_school",
+            ["SPLD - Specific Learning Difficulty", "XYZ - Unknown"],
+            {"spld"},
+            True,
+        ),
+    ],
+)
+def test_the_kinds_of_needs_a_demo_school_declares_come_from_gias(
+    provider_type, gias, must_have, only
+):
+    school = ProviderFactory.build(provider_type=provider_type, sen_provision_types=gias)
+    chosen = needs_provided_for(school, CHOICES, random.Random(1))
+    assert must_have <= set(chosen)
+    assert chosen == [c for c in CHOICES if c in chosen]  # in the requirement's order
+    if only:
+        assert set(chosen) == must_have

@@ -3,14 +3,16 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from accounts.access import access_for
 from accounts.models import AuditEvent, RoleGrant, User
 from accounts.selectors import authenticator
-from audits.models import Declaration
+from audits.models import Answer, Declaration
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_totp_key
 from dashboards.models import AreaSnapshot, AreaTrendPoint, OfficialStatistic, StatisticsDataset
 from impact.models import ImpactPreview, ProviderImpact
+from inclusion.search import DECLARED_TEXT
 from providers.demo import DEMO_HEADTEACHER_SCHOOL_URN
 from providers.models import Area, IntegratedCareBoard, Provider
 from scoring.models import CurrentResult, Gap, GapEvent, RescoreJob, ScoringRun
@@ -131,7 +133,9 @@ def test_seed_scores_the_demo_with_a_history_and_loads_the_statistics():
     assert "Demo ready in" in out and " s" in out.split("Demo ready in")[1]
     # Every submitted declaration has a result, without any worker.
     assert not Declaration.objects.filter(status="submitted", scoring_runs__isnull=True).exists()
-    westminster = AreaSnapshot.objects.get(area__code="213")
+    westminster = AreaSnapshot.objects.get(
+        area__code="213", standard__slug="send-statutory-baseline"
+    )
     assert westminster.provider_count > 50 and westminster.result_count > 40
     assert westminster.average_score is not None
     # Results on many past days: one trend point a day.
@@ -163,10 +167,15 @@ def test_the_headteachers_school_has_a_reviewed_result_with_gaps_and_a_draft():
     assert (
         CurrentResult.objects.get(provider=school, version__version="1.1").declaration == submitted
     )
-    # The draft continues on 1.1, its answers matched by requirement key.
+    # The draft continues on 1.1, its answers matched by requirement key, and asks the area's
+    # local standard's questions too.
     draft = Declaration.objects.get(provider=school, status="draft")
     assert draft.version.version == "1.1"
-    assert draft.answers.filter(requirement__version=draft.version).count() == draft.answers.count()
+    assert draft.local_version is not None and draft.local_version.extends == draft.version
+    national = draft.answers.filter(requirement__version=draft.version)
+    local = draft.answers.filter(requirement__version=draft.local_version)
+    assert national.count() + local.count() == draft.answers.count()
+    assert local.exists() and not local.exclude(needs_attention=True).exists()
     assert draft.answers.filter(value_bool__isnull=False).exists()
     gaps = Gap.objects.filter(provider=school)
     assert gaps.filter(status="open").exists()
@@ -190,9 +199,19 @@ def test_the_demo_publishes_1_1_through_an_impact_preview_that_it_matches():
         c.provider_id: c.run
         for c in CurrentResult.objects.select_related("run").filter(version=v11)
     }
-    # Every provider re-scored on publishing was previewed, with the score it then got.
+    # Every provider re-scored on publishing was previewed, with the score it then got; those
+    # that declared again on 1.1 afterwards have that declaration's result now.
     assert rows and set(rows) == set(results)
+    redeclared = set(
+        Declaration.objects.filter(version=v11, status="submitted").values_list(
+            "provider_id", flat=True
+        )
+    )
+    assert redeclared and redeclared < set(rows)
     for pid, row in rows.items():
+        if pid in redeclared:
+            assert results[pid].declaration.version == v11
+            continue
         assert (row.new_score, row.new_all_musts_met) == (
             results[pid].score,
             results[pid].all_musts_met,
@@ -206,4 +225,63 @@ def test_the_demo_publishes_1_1_through_an_impact_preview_that_it_matches():
     note = GapEvent.objects.filter(gap__in=superseded, action="superseded").first().note
     assert note.startswith("Version 1.1 of the standard")
     opened = sum(len(r.opened or []) for r in rows.values())
-    assert opened == Gap.objects.filter(opened_by_run__version=v11).count()
+    assert opened == (
+        Gap.objects.filter(opened_by_run__version=v11)
+        .exclude(opened_by_run__declaration__version=v11)
+        .count()
+    )
+
+
+def test_westminster_settings_declare_on_1_1_with_the_local_standard_and_families_see_it(client):
+    seed()
+    national = StandardVersion.objects.get(standard__slug="send-statutory-baseline", version="1.1")
+    local = StandardVersion.objects.get(standard__slug="westminster-local", version="1.0")
+    assert local.extends == national
+    redeclared = Declaration.objects.filter(version=national, status="submitted")
+    # Submitted and accepted by the area, against the pair: national sections, then the area's.
+    assert redeclared.count() >= 5
+    assert set(
+        redeclared.values_list("review_status", "local_version", "provider__area__code")
+    ) == {("accepted", local.pk, "213")}
+    answers = Answer.objects.filter(declaration__in=redeclared)
+    assert not answers.exclude(review_state="accepted").exists()
+    assert answers.filter(requirement__version=local).exists()
+    # The kinds of needs each school provides for: a special school's from GIAS alone.
+    needs = {
+        a.declaration.provider: a.value
+        for a in answers.filter(requirement_key="SETTING-NEEDS-PROVIDED-FOR").select_related(
+            "declaration__provider"
+        )
+    }
+    assert needs and all(needs.values())
+    special = [p for p in needs if p.provider_type == "special_school" and p.sen_provision_types]
+    assert special
+    for school in special:
+        codes = {name.split("-", 1)[0].strip().lower() for name in school.sen_provision_types}
+        assert set(needs[school]) == codes
+    # A local score for each, and local gaps (a should of the area's not met), on the dashboard.
+    assert CurrentResult.objects.filter(version=local).count() == redeclared.count()
+    assert Gap.objects.filter(standard=local.standard, status="open").exists()
+    assert AreaSnapshot.objects.get(area__code="213", standard=local.standard).result_count == (
+        redeclared.count()
+    )
+    officer = Client()
+    officer.force_login(User.objects.get(email="officer@example.org"))
+    page = officer.get("/dashboards/areas/213/?standard=westminster-local").content.decode()
+    assert "These are the figures for the local standard" in page
+    assert "WESTMINSTER-OAP-FAMILY-MEETINGS" in page
+    # The headteacher's draft asks the area's section after the national ones.
+    draft = Declaration.objects.get(provider__urn=DEMO_HEADTEACHER_SCHOOL_URN, status="draft")
+    assert (draft.version, draft.local_version) == (national, local)
+    head = Client()
+    head.force_login(User.objects.get(email="headteacher@example.org"))
+    tasks = head.get(f"/declarations/{draft.pk}/tasks/").content.decode()
+    assert "Westminster&#x27;s local standard" in tasks or "Westminster's local standard" in tasks
+    assert "Westminster ordinarily available provision" in tasks
+    # A family searching near Westminster sees schools listed for the provision they declared.
+    search = {"postcode": "SW1P 3NY", "age": "7", "need_type": "ASD", "distance": "3"}
+    assert DECLARED_TEXT in client.get("/find-a-setting/", search).content.decode()
+    found = client.get("/api/v1/settings/", search).json()
+    assert any(
+        reason["kind"] == "declared" for result in found["results"] for reason in result["reasons"]
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from inclusion.needs import NeedType
+from inclusion.search import DECLARED_NEEDS_KEYS
 from scoring.models import Gap, GapEvent, GapStatus
 from scoring.services import carry_over_gaps
 from standards.format import canonical_text, parse_version_text
@@ -42,6 +44,8 @@ ADDED = {
     "LA-PERSONAL-BUDGET-PREPARED": "must",
     "LA-APPEAL-RIGHTS-WITH-DECISIONS": "must",
     "LA-TRIBUNAL-RECOMMENDATIONS": "must",
+    # what families are told: the kinds of needs a school's SEN information report sets out
+    "SETTING-NEEDS-PROVIDED-FOR": "good_practice",
 }
 
 # Each change the corrections name, as diff_standard shows it: key → text in the key's lines.
@@ -137,7 +141,7 @@ def v1_1() -> dict:
 
 def test_the_file_loads_with_no_problems():
     out = run("load_standard", "--check", str(FILE_1_1))
-    assert "valid: 11 sections, 168 requirements" in out
+    assert "valid: 11 sections, 169 requirements" in out
 
 
 def test_it_is_version_1_1_of_the_baseline_and_version_1_0_is_unchanged(v1_0, v1_1):
@@ -368,6 +372,28 @@ def test_eyfs_rows_cite_the_framework_for_each_kind_of_provider(v1_1):
         ), key
 
 
+def test_the_kinds_of_needs_provided_for_are_the_need_types_the_family_search_reads(v1_1):
+    needs = requirements(v1_1)[DECLARED_NEEDS_KEYS[0]]
+    values = [c["value"] for c in needs["answer"]["choices"]]
+    # GIAS's need types in lower case, as docs/families.md lists them, each once.
+    assert values == [code.lower() for code in NeedType.values]
+    # Every school that must publish an SEN information report, and no other kind of setting.
+    report = requirements(v1_1)["SCH-SEN-INFORMATION-REPORT"]
+    assert needs["applies_to"] == report["applies_to"]
+    # Recording which kinds is good practice: the duty is the report's content.
+    assert (needs["strength"], needs["weight"]) == ("good_practice", 0.5)
+    assert needs["rule"] == {
+        "op": "if",
+        "requirement": "SCH-SEN-INFORMATION-REPORT",
+        "condition": {"op": "https_url"},
+        "then": {"op": "includes_any", "values": values},
+    }
+    assert any(
+        c["reference"] == "reg 51 and Schedule 1, paragraph 1" and c["verified"]
+        for c in needs["citations"]
+    )
+
+
 # ---- loading, publishing and comparing -----------------------------------------------------
 
 
@@ -387,7 +413,7 @@ def test_it_publishes_after_1_0(published):
     assert (old.status, new.status) == (VersionStatus.SUPERSEDED, VersionStatus.PUBLISHED)
     assert new.supersedes == old
     assert old.content_hash == HASH_1_0
-    assert new.requirements.count() == 168
+    assert new.requirements.count() == 169
 
 
 def _blocks(out: str) -> dict[str, str]:

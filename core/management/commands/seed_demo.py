@@ -15,7 +15,7 @@ from audits.demo import seed_demo_declarations
 from audits.demo_last_year import seed_last_year
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_totp_key
 from core.demo_scoring import load_statistics, score_demo
-from core.demo_versions import publish_update
+from core.demo_versions import declare_on_update_and_score, publish_update
 from inclusion.demo import seed_demo_inclusion
 from providers.demo import DEMO_AREA_CODES, DEMO_HEADTEACHER_SCHOOL_URN, load_demo_providers
 from providers.models import IcbAreaCoverage, Provider
@@ -55,7 +55,9 @@ class Command(BaseCommand):
         scored = time.perf_counter() - scoring_started
         update = publish_update(stdout=self.stdout)
         load_statistics(stdout=self.stdout)
-        publish_demo_local_standard(stdout=self.stdout)  # after the version it extends is published
+        # After the version it extends is published; then some settings declare against both.
+        local = publish_demo_local_standard(stdout=self.stdout)
+        declare_on_update_and_score(local=local, stdout=self.stdout)
         self.stdout.write(
             f"Demo ready in {time.perf_counter() - started:.1f} s (scoring and dashboards:"
             f" {scored:.1f} s; previewing and publishing {update.label}: {update.seconds:.1f} s)"
