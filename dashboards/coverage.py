@@ -1,9 +1,14 @@
 """The local inclusion plan's coverage on the area dashboard: the specialist places in the
 area's latest published plan, by kind, beside the area's EHC plans by placement (the
-placement columns of DfE's caseload.csv, January of the latest year loaded)."""
+placement columns of DfE's caseload.csv, January of the latest year loaded).
+
+Two queries at most: the latest published plan with its places, and the area's placement
+figures; the datasets come from the statistics already in the cache and whether the person may
+open the plan pages from their roles."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,8 +16,9 @@ from typing import Any
 from dashboards.charts import Bar, Chart, bar_chart
 from dashboards.models import Measure, OfficialStatistic, StatisticsDataset
 from dashboards.official import reference_label
+from dashboards.selectors.common import statistics_dataset
 from inclusion.models import InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
-from inclusion.selectors.plans import plan_areas
+from inclusion.selectors.plans import can_read_plans
 from providers.models import Area
 
 # Which placement measures make up each kind of specialist place.
@@ -76,18 +82,27 @@ class Coverage:
     can_open_plans: bool  # whether the person may open the area's plan pages
 
 
+PLACEMENT_MEASURES = tuple(m for group in MEASURES_BY_KIND.values() for m in group)
+
+
 def _ehc_plans_by_kind(area: Area) -> tuple[str, dict[str, int | None]]:
-    measures = [m for group in MEASURES_BY_KIND.values() for m in group]
-    figures = OfficialStatistic.objects.filter(area=area, measure__in=measures)
-    latest = figures.order_by("-time_period").values_list("time_period", flat=True).first()
+    # One query: the area's placement figures, latest period first (a few periods of nine
+    # measures); those of the latest period are used.
+    rows = (
+        OfficialStatistic.objects.filter(area=area, measure__in=PLACEMENT_MEASURES)
+        .order_by("-time_period")
+        .values_list("time_period", "measure", "value", "suppression")
+    )
+    latest: str | None = None
+    values: dict[str, tuple[Decimal | None, str]] = {}
+    for period, measure, value, suppression in rows:
+        if latest is None:
+            latest = period
+        elif period != latest:
+            break
+        values[measure] = (value, suppression)
     if latest is None:
         return "", {}
-    values: dict[str, tuple[Decimal | None, str]] = {
-        measure: (value, suppression)
-        for measure, value, suppression in figures.filter(time_period=latest).values_list(
-            "measure", "value", "suppression"
-        )
-    }
     totals: dict[str, int | None] = {}
     for kind, group in MEASURES_BY_KIND.items():
         found = [values.get(m) for m in group]
@@ -101,9 +116,11 @@ def _ehc_plans_by_kind(area: Area) -> tuple[str, dict[str, int | None]]:
     return reference_label(latest), totals
 
 
-def area_coverage(*, area: Area, user: Any) -> Coverage:
+def area_coverage(
+    *, area: Area, user: Any, datasets: Mapping[str, StatisticsDataset] | None = None
+) -> Coverage:
     """The area's coverage (the area comes from the caller's scoped dashboard; published plans
-    are public)."""
+    are public). `datasets`: the official datasets by key, when the caller has read them."""
     plan = (
         InclusionPlan.objects.filter(area=area, status=PlanStatus.PUBLISHED)
         .order_by("-academic_year", "-version")
@@ -158,7 +175,13 @@ def area_coverage(*, area: Area, user: Any) -> Coverage:
             maximum=top * 1.15,
             unit="",
         )
-    source = StatisticsDataset.objects.filter(key="ehcp_caseload").first() if reference else None
+    source = None
+    if reference:
+        source = (
+            datasets.get("ehcp_caseload")
+            if datasets is not None
+            else statistics_dataset("ehcp_caseload")
+        )
     return Coverage(
         area=area,
         plan=plan,
@@ -166,5 +189,5 @@ def area_coverage(*, area: Area, user: Any) -> Coverage:
         rows=rows,
         chart=chart,
         source=source,
-        can_open_plans=plan_areas(user=user).filter(pk=area.pk).exists(),
+        can_open_plans=can_read_plans(user=user, area=area),
     )

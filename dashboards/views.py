@@ -137,7 +137,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
             "local_version": local,
             "showing_local": showing_local,
             "area": board.area,
-            "coverage": area_coverage(area=board.area, user=request.user),
+            "coverage": area_coverage(area=board.area, user=request.user, datasets=board.datasets),
             "context": board.context,
             "as_at": _as_at(board.context.as_at),
             "all_failed": all_failed,

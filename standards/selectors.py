@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
@@ -159,6 +160,31 @@ def latest_local_version(*, area_code: str) -> StandardVersion | None:
         .order_by("-published_at", "-pk")
         .first()
     )
+
+
+# Which local version each area has is kept in Django's cache: most areas have none, and the
+# area dashboard asks on every view. Publishing or withdrawing a local version forgets it.
+LOCAL_VERSION_TIMEOUT = 300
+
+
+def _local_version_key(area_code: str) -> str:
+    return f"standards:local-version:{area_code}"
+
+
+def cached_local_version(*, area_code: str) -> StandardVersion | None:
+    """`latest_local_version`, from the cache when it is there (None cached as well)."""
+    key = _local_version_key(area_code)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    local = latest_local_version(area_code=area_code)
+    cache.set(key, (local,), LOCAL_VERSION_TIMEOUT)
+    return local
+
+
+def forget_local_version(*, area_code: str) -> None:
+    if area_code:
+        cache.delete(_local_version_key(area_code))
 
 
 def local_standard_status(*, area_code: str) -> LocalStandardStatus | None:

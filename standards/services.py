@@ -20,6 +20,7 @@ from standards.format import (
     read_text,
 )
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
+from standards.selectors import forget_local_version
 from standards.signals import PublishNote, publish_check, version_published
 
 
@@ -289,6 +290,7 @@ def publish_version(*, slug: str, version: str) -> StandardVersion:
     target.published_at = timezone.now()
     target.supersedes = previous
     target.save(update_fields=["content_hash", "status", "published_at", "supersedes"])
+    _forget_local(target)
     version_id = target.pk
     transaction.on_commit(
         lambda: version_published.send(sender=StandardVersion, version_id=version_id)
@@ -340,4 +342,14 @@ def withdraw_version(*, slug: str, version: str) -> StandardVersion:
         )
     target.status = VersionStatus.WITHDRAWN
     target.save(update_fields=["status"])
+    _forget_local(target)
     return target
+
+
+def _forget_local(target: StandardVersion) -> None:
+    """An area's local version changed: forget the cached one now and once committed (a read
+    in between may have cached the old one again)."""
+    area_code = target.standard.area_code
+    if area_code:
+        forget_local_version(area_code=area_code)
+        transaction.on_commit(lambda: forget_local_version(area_code=area_code))

@@ -75,12 +75,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     """Every test starts and ends with an empty cache: databases reuse ids between tests, and
-    what is cached is keyed by id. Compiled scoring specs, kept in the process, go too."""
+    what is cached is keyed by id. Compiled scoring specs and the dashboards' version facts,
+    kept in the process, go too."""
+    from dashboards.selectors.versions import clear_caches as clear_dashboards
     from scoring.specs import clear_caches
 
     clear_caches()
+    clear_dashboards()
     yield
     clear_caches()
+    clear_dashboards()
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,7 @@ from dashboards.tables import Column, Table
 from providers.models import Area
 from scoring.models import Gap, GapStatus
 from standards.models import StandardVersion
-from standards.selectors import latest_local_version
+from standards.selectors import cached_local_version
 
 # ---- the area dashboard -----------------------------------------------------------------
 
@@ -76,6 +76,8 @@ class AreaDashboard:
     failed_total: int = 0
     overdue_total: int = 0
     sources: list[StatisticsDataset] = field(default_factory=list)
+    # Every official dataset loaded, by key (for the plan coverage's source).
+    datasets: dict[str, StatisticsDataset] = field(default_factory=dict)
 
     @property
     def has_figures(self) -> bool:
@@ -100,8 +102,9 @@ def _headline(snapshot: AreaSnapshot | None) -> Headline:
 
 def area_local_standard(*, code: str) -> StandardVersion | None:
     """The area's published local standard version, whose figures its dashboard shows beside
-    the national ones (national and ICB dashboards never include them)."""
-    return latest_local_version(area_code=code)
+    the national ones (national and ICB dashboards never include them). From the cache: most
+    areas have none, and the question is asked on every view."""
+    return cached_local_version(area_code=code)
 
 
 def area_dashboard(
@@ -130,7 +133,7 @@ def area_dashboard(
         area, context, on=on, limit=TOP_OVERDUE
     )
     board.tables["trend_periods"], board.tables["trend"] = trend_tables(area, context)
-    board.tables["context"], board.sources = context_table(area)
+    board.tables["context"], board.sources, board.datasets = context_table(area)
     board.charts["sections"] = _bars_chart(
         board.tables["sections"],
         chart_id="chart-sections",
@@ -256,7 +259,10 @@ def trend_tables(area: Area, context: Context) -> tuple[Table, Table]:
     return periods, recent
 
 
-def context_table(area: Area) -> tuple[Table, list[StatisticsDataset]]:
+def context_table(
+    area: Area,
+) -> tuple[Table, list[StatisticsDataset], dict[str, StatisticsDataset]]:
+    """The official statistics table, the datasets it uses, and every dataset loaded."""
     measures = [m for m, _ in CONTEXT_MEASURES]
     stats = latest_statistics(measures=measures, geo_codes=[area.code, ENGLAND_CODE], previous=True)
     rows = []
@@ -298,4 +304,4 @@ def context_table(area: Area) -> tuple[Table, list[StatisticsDataset]]:
             "January school census. England's figures for pupils are added up from the areas'."
         ),
     )
-    return table, list(used.values())
+    return table, list(used.values()), stats.datasets

@@ -185,6 +185,11 @@ def _meta() -> dict[str, Any]:
     return meta
 
 
+def statistics_dataset(key: str) -> StatisticsDataset | None:
+    """An official dataset's description, from the statistics kept in the cache."""
+    return _meta()["datasets"].get(key)
+
+
 def latest_statistics(
     *,
     measures: Iterable[str],

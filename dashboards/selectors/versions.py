@@ -3,7 +3,10 @@
 Both are kept in Django's cache (Redis where configured): the facts of a version that can no
 longer change for a day, the version each standard reports against for REPORTING_TIMEOUT
 seconds (a newly published version shows within that time), outcome layouts for a day (they
-never change once written).
+never change once written). The facts of a version that can no longer change are also kept in
+this process (`_facts`, bounded), keyed like the cache by id, content hash and status: every
+dashboard page needs them, and reading them from Redis (about 30 kB, pickled) cost each page a
+round trip and the unpickling.
 """
 
 from __future__ import annotations
@@ -97,17 +100,26 @@ def _read_facts(version_id: int) -> VersionFacts:
 
 
 FACTS_TIMEOUT = 24 * 3600
+FACTS_LIMIT = 16
+_facts: dict[str, VersionFacts] = {}
 
 
 def facts_for(version_id: int, content_hash: str, status: str) -> VersionFacts:
-    """A version's facts: a draft's read afresh, any other version's kept by content hash."""
+    """A version's facts: a draft's read afresh, any other version's kept by content hash, in
+    this process and in the cache."""
     if status == VersionStatus.DRAFT or not content_hash:
         return _read_facts(version_id)
     key = f"dashboards:facts:{version_id}:{content_hash}:{status}"
+    facts = _facts.get(key)
+    if facts is not None:
+        return facts
     facts = cache.get(key)
     if facts is None:
         facts = _read_facts(version_id)
         cache.set(key, facts, FACTS_TIMEOUT)
+    if len(_facts) >= FACTS_LIMIT:
+        _facts.clear()
+    _facts[key] = facts
     return facts
 
 
@@ -133,8 +145,9 @@ def layout_keys(layout_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
 
 
 def clear_caches() -> None:
-    """For tests, whose databases reuse ids: empty the cache."""
+    """For tests, whose databases reuse ids: empty the cache and forget the facts kept here."""
     cache.clear()
+    _facts.clear()
 
 
 def standard_by_slug(slug: str | None = None) -> Standard | None:

@@ -26,6 +26,13 @@ def plan_areas(*, user: Any) -> QuerySet[Area]:
     return managed_areas(user=user)
 
 
+def can_read_plans(*, user: Any, area: Area) -> bool:
+    """Whether the person may read the area's plans: `plan_areas` for one area, answered from
+    their roles (read once a request) without a query."""
+    access = access_for(user)
+    return access.reads_everything or access.site_admin or area.pk in access.area_ids
+
+
 def editable_plan_areas(*, user: Any) -> QuerySet[Area]:
     """Areas whose plans the person may change: their own as an area officer, or any as a
     site admin (the same people who may update the area's providers from GIAS)."""

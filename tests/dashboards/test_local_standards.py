@@ -12,7 +12,7 @@ from accounts.services import grant_role
 from audits.models import Answer, Declaration
 from dashboards import services
 from scoring.services import score_declaration
-from standards.services import load_version, publish_version
+from standards.services import load_version, publish_version, withdraw_version
 from tests.dashboards.builders import ALL_YES, CITE, SLUG, declare, today
 from tests.providers.factories import (
     AreaFactory,
@@ -125,3 +125,14 @@ def test_national_and_icb_dashboards_never_include_local_requirements(scored, ar
     officer = client_for(Role.AREA_OFFICER, other)
     page = body_of(officer.get(f"/dashboards/areas/{other.code}/?standard=ownshire-local"))
     assert "OWNSHIRE" not in page
+
+
+def test_publishing_or_withdrawing_a_local_standard_shows_at_once(version, area):
+    """Each area's local version is kept in the cache; publishing and withdrawing forget it."""
+    officer = client_for(Role.AREA_OFFICER, area)
+    assert "?standard=ownshire-local" not in body_of(officer.get(f"/dashboards/areas/{area.code}/"))
+    load_version(text=as_yaml(copy.deepcopy(LOCAL)))
+    publish_version(slug="ownshire-local", version="1.0")
+    assert "?standard=ownshire-local" in body_of(officer.get(f"/dashboards/areas/{area.code}/"))
+    withdraw_version(slug="ownshire-local", version="1.0")
+    assert "?standard=ownshire-local" not in body_of(officer.get(f"/dashboards/areas/{area.code}/"))
