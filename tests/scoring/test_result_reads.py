@@ -6,12 +6,16 @@ import html
 
 import pytest
 from django.test import Client
+from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Role
 from accounts.services import grant_role
+from api.serializers.results import SectionResultSerializer, section_data
 from audits.models import Answer
+from scoring.selectors import result_for
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import bearer_client
+from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
 from tests.scoring.builders import CHOICES, MANY, ONE, declare, req, score, worked_document
 from tests.standards.builders import make_version
 
@@ -175,3 +179,20 @@ def test_the_page_and_the_api_give_the_same_result(school, area):
         cells = page[start : page.index("</tr>", start)]
         for field in ("title", "answer", "why", "rule"):
             assert html.escape(row[field]) in cells, (key, field)
+
+
+def test_the_api_writes_a_results_sections_as_its_serializers_describe_them(school, area):
+    """result_data writes the sections by hand, for speed; the serializers are the schema."""
+    version = every_type_version()
+    score(declare(school, version, ANSWERS))
+    icb = IcbFactory()
+    IcbAreaCoverageFactory(icb=icb, area=area)
+    health_reader = UserFactory(email="icb@example.org")
+    grant_role(user=health_reader, role=Role.ICB_OFFICER, scope=icb)
+    renderer = JSONRenderer()
+    for user in (officer_of(area), health_reader):
+        result = result_for(user=user, provider_id=school.pk)
+        assert result.sections
+        written = renderer.render([section_data(s) for s in result.sections])
+        described = renderer.render(SectionResultSerializer(result.sections, many=True).data)
+        assert written == described
