@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -206,6 +207,23 @@ FIELD_FOR_TYPE = {
 }
 
 
+def display_answer(value: Any, options: Mapping[str, Any]) -> str:
+    """A given answer as people read it, with its requirement's answer options (a number's
+    unit, a choice's label): for an Answer row, or an answer read as plain values."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, Decimal):
+        text = f"{value.normalize():f}"
+        unit = options.get("unit", "")
+        return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+    labels = {c["value"]: c["label"] for c in options.get("choices", [])}
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(v, v)) for v in value) or "None of these"
+    return labels.get(value, value)
+
+
 def _only(field: str) -> Q:
     """The value is in `field` (or not given) and every other value column is empty."""
     condition = Q()
@@ -320,22 +338,7 @@ class Answer(models.Model):
         value = self.value
         if value is None:
             return "Not answered"
-        if isinstance(value, bool):
-            return "Yes" if value else "No"
-        if isinstance(value, dt.date):
-            return f"{value.day} {value:%B %Y}"
-        if isinstance(value, Decimal):
-            text = f"{value.normalize():f}"
-            unit = self.requirement.answer_options.get("unit", "") if self.requirement_id else ""
-            return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
-        labels = (
-            {c["value"]: c["label"] for c in self.requirement.choices}
-            if self.requirement_id
-            else {}
-        )
-        if isinstance(value, list):
-            return ", ".join(str(labels.get(v, v)) for v in value) or "None of these"
-        return labels.get(value, value)
+        return display_answer(value, self.requirement.answer_options if self.requirement_id else {})
 
     def snapshot(self) -> dict[str, Any]:
         """What the history records of an answer."""

@@ -71,10 +71,12 @@ def csv_bytes(table: Table, heading: Heading) -> bytes:
         writer.writerow([line])
     writer.writerow([])
     writer.writerow([c.label for c in table.columns])
-    for row in table.rows:
-        writer.writerow(
-            [_safe(export_value(row.get(c.key), c.kind, c.empty)) for c in table.columns]
-        )
+    columns = [(c.key, c.kind, c.empty) for c in table.columns]
+    zone = timezone.get_current_timezone()
+    writer.writerows(
+        [_safe(export_value(row.get(key), kind, empty, zone)) for key, kind, empty in columns]
+        for row in table.rows
+    )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

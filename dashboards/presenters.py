@@ -331,15 +331,17 @@ def _bars_chart(
 
 
 def _status_of(row: ProviderSnapshot, period: str) -> str:
-    if row.period != period:
+    return _status(row.period, row.declaration_status, period)
+
+
+def _status(row_period: str, declaration_status: str, period: str) -> str:
+    if row_period != period:
         return STATE_LABELS[DeclarationState.NOT_STARTED]
-    return STATE_LABELS.get(row.declaration_status, row.declaration_status)
+    return STATE_LABELS.get(declaration_status, declaration_status)
 
 
-def providers_table(
-    rows: Iterable[ProviderSnapshot], context: Context, *, title: str = "Providers"
-) -> Table:
-    table = Table(
+def _providers_frame(context: Context, title: str) -> Table:
+    return Table(
         key="providers",
         title=title,
         columns=[
@@ -355,20 +357,77 @@ def providers_table(
         rows=[],
         empty="No providers match these filters.",
     )
+
+
+# A provider's row of the providers table, as plain values (`values_list(*PROVIDER_VALUES)`).
+PROVIDER_VALUES = (
+    "name",
+    "urn",
+    "provider_type",
+    "phase",
+    "period",
+    "declaration_status",
+    "score",
+    "open_must_gaps",
+    "last_submitted_at",
+)
+
+
+def _provider_cells(
+    period: str,
+    name: str,
+    urn: str,
+    provider_type: str,
+    phase: str,
+    row_period: str,
+    declaration_status: str,
+    score: float | None,
+    open_must_gaps: int,
+    last_submitted_at: dt.datetime | None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "urn": urn,
+        "type": TYPE_LABELS.get(provider_type, provider_type),
+        "phase": PHASE_LABELS.get(phase, phase),
+        "status": _status(row_period, declaration_status, period),
+        "score": score,
+        "must_gaps": open_must_gaps,
+        "submitted": last_submitted_at,
+    }
+
+
+def providers_table(
+    rows: Iterable[ProviderSnapshot], context: Context, *, title: str = "Providers"
+) -> Table:
+    table = _providers_frame(context, title)
     for index, row in enumerate(rows):
         table.rows.append(
-            {
-                "name": row.name,
-                "urn": row.urn,
-                "type": TYPE_LABELS.get(row.provider_type, row.provider_type),
-                "phase": PHASE_LABELS.get(row.phase, row.phase),
-                "status": _status_of(row, context.period),
-                "score": row.score,
-                "must_gaps": row.open_must_gaps,
-                "submitted": row.last_submitted_at,
-            }
+            _provider_cells(
+                context.period,
+                row.name,
+                row.urn,
+                row.provider_type,
+                row.phase,
+                row.period,
+                row.declaration_status,
+                row.score,
+                row.open_must_gaps,
+                row.last_submitted_at,
+            )
         )
         table.link(index, "name", url_for("scoring:result", row.provider_id))
+    return table
+
+
+def providers_download_table(
+    rows: Iterable[tuple[Any, ...]], context: Context, *, title: str = "Providers"
+) -> Table:
+    """The providers table from plain values (PROVIDER_VALUES), for a download: the same cells
+    as the page's, with no links and no model instances."""
+    table = _providers_frame(context, title)
+    period = context.period
+    table.rows = [_provider_cells(period, *row) for row in rows]
     return table
 
 

@@ -114,8 +114,9 @@ def display(value: Any, kind: str, empty: str = "No data") -> str:
     return str(value)
 
 
-def export_value(value: Any, kind: str, empty: str = "") -> Any:
-    """How a value is written to CSV or XLSX: numbers stay numbers, at the page's precision."""
+def export_value(value: Any, kind: str, empty: str = "", zone: dt.tzinfo | None = None) -> Any:
+    """How a value is written to CSV or XLSX: numbers stay numbers, at the page's precision.
+    Times are local (`zone`, the current time zone unless given: a whole table passes it once)."""
     if isinstance(value, Figure):
         return value.export_value()
     if value is None or value == "":
@@ -129,7 +130,7 @@ def export_value(value: Any, kind: str, empty: str = "") -> Any:
     if kind == "score":
         return int(float(value) + 0.5)
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return timezone.localtime(value, zone).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.core.cache import cache
 
 from scoring.engine import CompiledSpec, RequirementSpec, SectionSpec, VersionSpec
 from scoring.models import OutcomeLayout
 from standards.models import Requirement, Section, StandardVersion, VersionStatus
+from standards.rules import describe_rule
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,124 @@ def _cached_spec(info: VersionInfo, provider_type: str) -> VersionSpec:
     return spec
 
 
+# ---- explaining a run -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExplainedVersion:
+    """Everything a result page says about a version's requirements besides their outcomes:
+    every requirement's spec (in section and requirement order), its rule in plain English, and
+    each requirement's answer options (a number's unit, a choice's labels) by requirement id."""
+
+    spec: VersionSpec
+    rules: Mapping[str, str]
+    options: Mapping[int, Mapping[str, Any]]
+
+
+REQUIREMENT_FIELDS = (
+    "pk",
+    "key",
+    "section__code",
+    "strength",
+    "weight",
+    "answer_type",
+    "rule",
+    "theme",
+    "title",
+    "allow_not_applicable",
+    "effective_from",
+    "effective_to",
+    "raises",
+    "answer_options",
+)
+
+
+def _read_explained(info: VersionInfo) -> ExplainedVersion:
+    """Two queries, plain values: the sections, and every requirement with its section code."""
+    sections = tuple(
+        SectionSpec(code, title, weight)
+        for code, title, weight in Section.objects.filter(version_id=info.id)
+        .order_by("order")
+        .values_list("code", "title", "weight")
+    )
+    rows = list(
+        Requirement.objects.filter(version_id=info.id)
+        .order_by("section__order", "order")
+        .values_list(*REQUIREMENT_FIELDS)
+    )
+    requirements = []
+    options: dict[int, Mapping[str, Any]] = {}
+    answer_specs: dict[str, tuple[str, dict[str, Any]]] = {}
+    for pk, key, section, strength, weight, answer_type, rule, theme, title, *rest in rows:
+        allow_na, effective_from, effective_to, raises, answer_options = rest
+        requirements.append(
+            RequirementSpec(
+                key=key,
+                section=section,
+                strength=strength,
+                weight=weight,
+                answer_type=answer_type,
+                rule=rule,
+                theme=theme,
+                title=title,
+                allow_not_applicable=allow_na,
+                effective_from=effective_from,
+                effective_to=effective_to,
+                answer_key=raises,
+            )
+        )
+        options[pk] = answer_options
+        answer_specs[key] = (title, {"type": answer_type, **answer_options})
+    spec = VersionSpec(
+        version_id=info.id,
+        content_hash=info.content_hash,
+        effective_from=info.effective_from,
+        grace_period_days=info.grace_period_days,
+        sections=sections,
+        requirements=tuple(requirements),
+        answer_types={r.key: r.answer_type for r in requirements},
+    )
+    rules = {
+        r.key: describe_rule(r.rule, answer_specs[r.key][1], answer_specs.get) for r in requirements
+    }
+    return ExplainedVersion(spec=spec, rules=rules, options=options)
+
+
+def explained_version(info: VersionInfo) -> ExplainedVersion:
+    """A version's explanations: a draft's read afresh, any other version's kept in the cache
+    by id and content hash (a published version cannot change)."""
+    if not info.cacheable:
+        return _read_explained(info)
+    key = f"scoring:explained:{info.id}:{info.content_hash}:{info.status}"
+    explained = cache.get(key)
+    if explained is None:
+        explained = _read_explained(info)
+        cache.set(key, explained, SPEC_TIMEOUT)
+    return explained
+
+
 def spec_for_keys(info: VersionInfo, keys: tuple[str, ...]) -> VersionSpec:
     """The spec of a stored layout, in its order (for explaining a run)."""
-    return _read_spec(info, "", keys)
+    full = explained_version(info).spec
+    by_key = {r.key: r for r in full.requirements}
+    return replace(full, requirements=tuple(by_key[k] for k in keys if k in by_key))
+
+
+def layout_keys(layout_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The requirement keys of outcome layouts. Layouts never change once written: each is
+    read from the database once a day at most."""
+    wanted = sorted(set(layout_ids))
+    found = cache.get_many([f"scoring:layout:{i}" for i in wanted])
+    keys = {i: found[f"scoring:layout:{i}"] for i in wanted if f"scoring:layout:{i}" in found}
+    missing = [i for i in wanted if i not in keys]
+    if missing:
+        read = {
+            pk: tuple(layout)
+            for pk, layout in OutcomeLayout.objects.filter(pk__in=missing).values_list("pk", "keys")
+        }
+        cache.set_many({f"scoring:layout:{i}": k for i, k in read.items()}, SPEC_TIMEOUT)
+        keys.update(read)
+    return {i: keys.get(i, ()) for i in wanted}
 
 
 # Compiled specs of this process, by (version info, provider type, date); see the docstring.

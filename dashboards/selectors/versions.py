@@ -2,24 +2,22 @@
 
 Both are kept in Django's cache (Redis where configured): the facts of a version that can no
 longer change for a day, the version each standard reports against for REPORTING_TIMEOUT
-seconds (a newly published version shows within that time), outcome layouts for a day (they
-never change once written). The facts of a version that can no longer change are also kept in
-this process (`_facts`, bounded), keyed like the cache by id, content hash and status: every
-dashboard page needs them, and reading them from Redis (about 30 kB, pickled) cost each page a
-round trip and the unpickling.
+seconds (a newly published version shows within that time). Outcome layouts (they never
+change once written) are scoring's `layout_keys`, in the same cache. The facts of a version that
+can no longer change are also kept in this process (`_facts`, bounded), keyed like the cache by
+id, content hash and status: every dashboard page needs them, and reading them from Redis (about
+30 kB, pickled) cost each page a round trip and the unpickling.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import timezone
 
 from dashboards.models import ScoreBand
-from scoring.models import OutcomeLayout
 from standards.models import Requirement, Section, Standard, StandardVersion, VersionStatus
 
 DEFAULT_STANDARD = "send-statutory-baseline"
@@ -125,23 +123,6 @@ def facts_for(version_id: int, content_hash: str, status: str) -> VersionFacts:
 
 def version_facts(version: StandardVersion) -> VersionFacts:
     return facts_for(version.pk, version.content_hash, version.status)
-
-
-def layout_keys(layout_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """The requirement keys of outcome layouts. Layouts never change once written: each is
-    read from the database once a day at most."""
-    wanted = sorted(set(layout_ids))
-    found = cache.get_many([f"dashboards:layout:{i}" for i in wanted])
-    keys = {i: found[f"dashboards:layout:{i}"] for i in wanted if f"dashboards:layout:{i}" in found}
-    missing = [i for i in wanted if i not in keys]
-    if missing:
-        read = {
-            pk: tuple(layout)
-            for pk, layout in OutcomeLayout.objects.filter(pk__in=missing).values_list("pk", "keys")
-        }
-        cache.set_many({f"dashboards:layout:{i}": k for i, k in read.items()}, FACTS_TIMEOUT)
-        keys.update(read)
-    return {i: keys.get(i, ()) for i in wanted}
 
 
 def clear_caches() -> None:

@@ -23,10 +23,11 @@ from dashboards.models import (
     ProviderSnapshot,
     TrendLabel,
 )
-from dashboards.selectors.versions import VersionFacts, layout_keys, reporting, today, version_facts
+from dashboards.selectors.versions import VersionFacts, reporting, today, version_facts
 from dashboards.services.snapshots import _chunks, _refresh_batch
 from providers.models import OPEN_STATUSES, Provider
 from scoring.models import RESCORE_TRIGGERS, ScoringRun
+from scoring.specs import layout_keys
 from standards.models import StandardVersion
 
 # Reasons an area is refreshed, most telling first: the trend point of the day keeps the first.

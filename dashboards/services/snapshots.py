@@ -20,7 +20,6 @@ from dashboards.selectors.versions import (
     HEALTH_THEME,
     VersionFacts,
     facts_for,
-    layout_keys,
     reporting,
     score_band,
     today,
@@ -29,6 +28,7 @@ from dashboards.selectors.versions import (
 from providers.models import OPEN_STATUSES, Provider
 from scoring.engine import OUTCOME_BY_CODE, counts_as_failure
 from scoring.models import ACTIVE_GAP_STATUSES, CurrentResult, Gap, GapStatus
+from scoring.specs import layout_keys
 
 BATCH = 2000
 

@@ -28,6 +28,7 @@ from scoring.selectors.rescores import (
 from scoring.selectors.results import (
     RequirementRow,
     Result,
+    SectionRow,
     latest_submitted_declaration,
     provider_for,
     result_for,
@@ -42,6 +43,7 @@ __all__ = [
     "ProviderGaps",
     "RequirementRow",
     "Result",
+    "SectionRow",
     "can_see_rescores",
     "chunk_counts",
     "failed_chunks",

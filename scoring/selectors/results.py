@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from django.db.models import Q
 
 from accounts.access import HEALTH_THEMES
+from audits.models import (
+    FIELD_FOR_TYPE,
+    VALUE_FIELDS,
+    Declaration,
+    DeclarationStatus,
+    display_answer,
+)
 from audits.models import Answer as AnswerRow
-from audits.models import Declaration, DeclarationStatus
 from providers.models import Provider
 from providers.visibility import health_only, visible_providers
 from scoring.engine import (
@@ -22,11 +30,16 @@ from scoring.engine import (
     is_scored,
     score,
 )
-from scoring.models import CurrentResult, OutcomeLayout, ScoringRun
-from scoring.specs import spec_for_keys, version_info
-from standards.models import Requirement, Section, Standard, StandardVersion
-from standards.rules import describe_rule, format_date
-from standards.selectors import requirement_lookup
+from scoring.models import CurrentResult, ScoringRun
+from scoring.specs import (
+    ExplainedVersion,
+    explained_version,
+    layout_keys,
+    spec_for_keys,
+    version_info,
+)
+from standards.models import Requirement, Standard, StandardVersion
+from standards.rules import format_date
 
 DEFAULT_STANDARD = "send-statutory-baseline"
 
@@ -117,19 +130,27 @@ def latest_submitted_declaration(*, provider: Provider, standard: Standard) -> D
     )
 
 
-def _standard(slug: str | None, provider: Provider) -> Standard | None:
-    """The standard asked for; else that of the provider's latest submission; else the default."""
+def _standard_and_latest(
+    slug: str | None, provider: Provider
+) -> tuple[Standard | None, Declaration | None]:
+    """The standard asked for; else that of the provider's latest submission; else the default.
+    With it, the provider's latest submitted declaration of that standard. Without a slug, the
+    latest submission of all is also the latest of its own standard: one query finds both."""
     if slug:
-        return Standard.objects.filter(slug=slug).first()
+        standard = Standard.objects.filter(slug=slug).first()
+        if standard is None:
+            return None, None
+        return standard, latest_submitted_declaration(provider=provider, standard=standard)
     latest = (
         Declaration.objects.filter(provider=provider, status=DeclarationStatus.SUBMITTED)
+        .select_related("version__standard")
         .order_by("-submitted_at", "-pk")
-        .values_list("version__standard_id", flat=True)
         .first()
     )
     if latest is not None:
-        return Standard.objects.get(pk=latest)
-    return Standard.objects.filter(slug=DEFAULT_STANDARD).first()
+        return latest.version.standard, latest
+    # Nothing submitted, so nothing submitted against the default standard either.
+    return Standard.objects.filter(slug=DEFAULT_STANDARD).first(), None
 
 
 def result_status(
@@ -137,10 +158,7 @@ def result_status(
 ) -> dict[str, Any]:
     """The small JSON the result page polls while scoring is under way."""
     provider = provider_for(user=user, provider_id=provider_id)
-    standard = _standard(standard_slug, provider)
-    if standard is None:
-        return {"state": "none"}
-    latest = latest_submitted_declaration(provider=provider, standard=standard)
+    _, latest = _standard_and_latest(standard_slug, provider)
     if latest is None:
         return {"state": "none"}
     if ScoringRun.objects.filter(declaration=latest).exists():
@@ -156,25 +174,36 @@ def result_for(
     version_label: str | None = None,
 ) -> Result:
     provider = provider_for(user=user, provider_id=provider_id)
-    standard = _standard(standard_slug, provider)
-    only_health = health_only(user=user, provider=provider)
-    latest = (
-        latest_submitted_declaration(provider=provider, standard=standard) if standard else None
-    )
-    pending = latest is not None and not ScoringRun.objects.filter(declaration=latest).exists()
+    standard, latest = _standard_and_latest(standard_slug, provider)
     result = Result(
         provider=provider,
         standard=standard,
-        health_only=only_health,
+        health_only=health_only(user=user, provider=provider),
         latest_declaration=latest,
-        pending=pending,
+        pending=False,
     )
     if standard is None:
         return result
-    currents = list(
-        CurrentResult.objects.filter(provider=provider, standard=standard)
-        .select_related("version", "run", "declaration")
-        .order_by("-version__effective_from", "-version__created_at")
+    # The standard's current results and, beside a national standard, those of the local
+    # standards extending it: one query.
+    wanted = Q(standard=standard)
+    related = ["version__standard", "run__declaration__version"]
+    if standard.area_code:
+        related.append("version__extends__standard")
+    else:
+        wanted |= Q(version__extends__standard=standard)
+    found = list(
+        CurrentResult.objects.filter(wanted, provider=provider)
+        .select_related(*related)
+        .order_by("-version__effective_from", "-version__created_at", "pk")
+    )
+    currents = [c for c in found if c.standard_id == standard.pk]
+    # Scoring is under way while the latest submission has no run; a current result of it is
+    # one, so the question needs no query then.
+    result.pending = (
+        latest is not None
+        and not any(c.run.declaration_id == latest.pk for c in found)
+        and not ScoringRun.objects.filter(declaration=latest).exists()
     )
     if not currents:
         return result
@@ -191,52 +220,80 @@ def result_for(
     if standard.area_code:
         result.extended = chosen.version.extends
     else:
-        result.local_results = list(
-            CurrentResult.objects.filter(
-                provider=provider, version__extends__standard=standard
-            ).select_related("version__standard", "run")
-        )
+        result.local_results = [c for c in found if c.standard_id != standard.pk]
     _explain(result, chosen.run, chosen.version)
     return result
 
 
+class _Answer(NamedTuple):
+    """What explaining a requirement needs of its answer, read as plain values."""
+
+    answer_type: str
+    not_applicable: bool
+    text: str  # as the answer reads (Answer.display_value)
+    reason: str  # why it does not apply
+
+
+ANSWER_FIELDS = ("requirement_key", "requirement_id", "answer_type", "not_applicable")
+
+
+def _answers(run: ScoringRun, scored: ExplainedVersion) -> dict[str, _Answer]:
+    """A declaration's answers by requirement key, as the result shows them: one query, plain
+    values. Each answer reads with its own requirement's options: the scored version's, or the
+    version it was declared against (both kept in the cache); any other (a local standard's),
+    read in one query more."""
+    rows = list(
+        AnswerRow.objects.filter(declaration_id=run.declaration_id)
+        .order_by()
+        .values_list(*ANSWER_FIELDS, "not_applicable_reason", *VALUE_FIELDS)
+    )
+    options = scored.options
+    declared = run.declaration.version
+    if declared.pk != scored.spec.version_id and any(row[1] not in options for row in rows):
+        options = {**options, **explained_version(version_info(declared)).options}
+    missing = {row[1] for row in rows if row[1] not in options}
+    if missing:
+        read = Requirement.objects.filter(pk__in=missing).order_by()
+        options = {**options, **dict(read.values_list("pk", "answer_options"))}
+    found = {}
+    for key, requirement_id, answer_type, not_applicable, reason, *values in rows:
+        value = values[VALUE_FIELDS.index(FIELD_FOR_TYPE[answer_type])]
+        if not_applicable:
+            text = "Not applicable"
+        elif value is None or value == "":
+            text = "Not answered"
+        else:
+            text = display_answer(value, options[requirement_id])
+        found[key] = _Answer(answer_type, not_applicable, text, reason)
+    return found
+
+
 def _explain(result: Result, run: ScoringRun, version: StandardVersion) -> None:
-    layout = OutcomeLayout.objects.get(pk=run.layout_id)
     info = version_info(version)
-    spec = spec_for_keys(info, tuple(layout.keys))
+    explained = explained_version(info)
+    spec = spec_for_keys(info, layout_keys([run.layout_id])[run.layout_id])
     outcomes = [OUTCOME_BY_CODE[c] for c in run.outcomes]
     scores = score(spec, outcomes)
     result.scores = scores
     parts = contributions(spec, outcomes, scores)
-    requirements = {
-        r.key: r for r in Requirement.objects.filter(version=version).select_related("section")
-    }
-    sections = {s.code: s for s in Section.objects.filter(version=version)}
-    answers = {
-        a.requirement_key: a
-        for a in AnswerRow.objects.filter(declaration_id=run.declaration_id).select_related(
-            "requirement"
-        )
-    }
-    lookup = requirement_lookup(version)
+    answers = _answers(run, explained)
     errors = run.errors or {}
     rows: dict[str, SectionRow] = {}
-    for code, section in sorted(sections.items(), key=lambda item: item[1].order):
-        stored = scores.sections.get(code)
-        rows[code] = SectionRow(
-            code=code,
+    for section in spec.sections:
+        stored = scores.sections.get(section.code)
+        rows[section.code] = SectionRow(
+            code=section.code,
             title=section.title,
             weight=section.weight,
             score=stored.score if stored else 0.0,
             count=stored.count if stored else 0,
             weight_sum=stored.weight_sum if stored else 0.0,
         )
-    for requirement_spec, outcome, part in zip(spec.requirements, outcomes, parts, strict=True):
-        if result.health_only and requirement_spec.theme not in HEALTH_THEMES:
+    for requirement, outcome, part in zip(spec.requirements, outcomes, parts, strict=True):
+        if result.health_only and requirement.theme not in HEALTH_THEMES:
             continue
-        requirement = requirements[requirement_spec.key]
-        answer = answers.get(requirement_spec.key)
-        rows[requirement_spec.section].requirements.append(
+        answer = answers.get(requirement.key)
+        rows[requirement.section].requirements.append(
             RequirementRow(
                 key=requirement.key,
                 title=requirement.title,
@@ -244,12 +301,8 @@ def _explain(result: Result, run: ScoringRun, version: StandardVersion) -> None:
                 theme=requirement.theme,
                 outcome=outcome,
                 answer=_answer_text(answer, requirement),
-                rule=describe_rule(
-                    requirement.rule,
-                    {"type": requirement.answer_type, **requirement.answer_options},
-                    lookup.get,
-                ),
-                why=_why(outcome, requirement_spec, requirement, answer, run, version, errors),
+                rule=explained.rules[requirement.key],
+                why=_why(outcome, requirement, answer, run, version, errors),
                 contribution=part,
             )
         )
@@ -267,22 +320,21 @@ def _explain(result: Result, run: ScoringRun, version: StandardVersion) -> None:
     ]
 
 
-def _answer_text(answer: AnswerRow | None, requirement: Requirement) -> str:
+def _answer_text(answer: _Answer | None, requirement: RequirementSpec) -> str:
     if answer is None:
         return "No answer"
     if answer.answer_type != requirement.answer_type:
-        return f"{answer.display_value} (given to an earlier question of a different type)"
-    text = answer.display_value
-    if answer.not_applicable and answer.not_applicable_reason:
-        text += f": {answer.not_applicable_reason}"
+        return f"{answer.text} (given to an earlier question of a different type)"
+    text = answer.text
+    if answer.not_applicable and answer.reason:
+        text += f": {answer.reason}"
     return text
 
 
 def _why(
     outcome: Outcome,
     spec: RequirementSpec,
-    requirement: Requirement,
-    answer: AnswerRow | None,
+    answer: _Answer | None,
     run: ScoringRun,
     version: StandardVersion,
     errors: dict[str, str],
@@ -295,7 +347,7 @@ def _why(
     if outcome is Outcome.ERROR:
         return f"The answer could not be checked ({errors.get(spec.key, 'unknown problem')}), so it counts as not met."
     if outcome is Outcome.NOT_ANSWERED:
-        changed = answer is not None and answer.answer_type != requirement.answer_type
+        changed = answer is not None and answer.answer_type != spec.answer_type
         base = (
             "The question changed type in this version, so the earlier answer does not count."
             if changed
@@ -317,11 +369,7 @@ def _why(
             " reported, not scored."
         )
     # not applicable
-    if (
-        answer is not None
-        and answer.not_applicable
-        and answer.answer_type == requirement.answer_type
-    ):
+    if answer is not None and answer.not_applicable and answer.answer_type == spec.answer_type:
         return "The provider said this does not apply, which this requirement allows."
     if spec.effective_to and on > spec.effective_to:
         return f"This duty ended on {format_date(spec.effective_to)}."
