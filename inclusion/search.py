@@ -320,7 +320,11 @@ def matching_places(*, query: SearchQuery) -> dict[int, list[tuple[str, list[str
     params: sql.Params = []
     where = _reach_sql(query, params)
     rows = sql.place_rows(
-        where=where, where_params=params, age=query.age, published=str(PlanStatus.PUBLISHED)
+        where=where,
+        where_params=params,
+        age=query.age,
+        published=str(PlanStatus.PUBLISHED),
+        codes=sorted(codes),
     )
     for provider_id, kind, need_types, area_name in rows:
         matched = [c for c in need_types if c in codes]

@@ -119,11 +119,15 @@ def place_rows(
     where_params: Params,
     age: int,
     published: str,
+    codes: Sequence[str],
 ) -> list[tuple[int, str, list[str], str]]:
     """Confirmed specialist places in the latest published plans, at providers `p` matching
     `where`, whose ages include `age`: (provider id, kind, need codes, plan's area name), by
-    kind then id."""
+    kind then id. Only places whose need codes' JSON text names one of `codes` are read (the
+    caller still checks each code), so fewer providers are looked at."""
     params: Params = [published, *where_params, age, age]
+    named = " OR ".join(['CAST(sp."need_types" AS TEXT) LIKE %s'] * len(codes)) or "1 = 1"
+    params += [f'%"{code}"%' for code in codes]
     sql = (
         'SELECT sp."provider_id", sp."kind", sp."need_types", a."name"'
         ' FROM "inclusion_specialistplace" sp'
@@ -133,6 +137,7 @@ def place_rows(
         f' WHERE sp."confirmed" AND {where}'
         ' AND (sp."age_low" IS NULL OR sp."age_low" <= %s)'
         ' AND (sp."age_high" IS NULL OR sp."age_high" >= %s)'
+        f" AND ({named})"
         ' ORDER BY sp."kind", sp."id"'
     )
     with connection.cursor() as cursor:
