@@ -40,23 +40,28 @@ def search(request: HttpRequest, code: str | None = None) -> HttpResponse:
             errors = invalid.errors
         else:
             results = find_settings(query=query, page=request.GET.get("page", 1))
+    with_support = [r for r in results.results if r.reasons] if results else []
+    others = [r for r in results.results if not r.reasons] if results else []
+    distance_available = results.distance_available if results else False
     context = {
         "area": area,
         "inputs": inputs,
         "errors": errors,
         "error_list": [(ERROR_ANCHORS.get(k, k), v) for k, v in errors.items()],
         "results": results,
-        "with_support": [r for r in results.results if r.reasons] if results else [],
-        "others": [r for r in results.results if not r.reasons] if results else [],
+        "with_support": with_support,
+        "others": others,
+        "with_support_cards": result_cards(
+            with_support, query=query_string, distance_available=distance_available
+        ),
+        "other_cards": result_cards(
+            others, query=query_string, distance_available=distance_available
+        ),
         "area_options": area_options_html({inputs.area}),
         "also_options": area_options_html(set(inputs.also)),
         "query": query_string,
         **form_choices(inputs),
     }
-    if results is not None:
-        shown = {"query": query_string, "distance_available": results.distance_available}
-        context["with_support_cards"] = result_cards(context["with_support"], **shown)
-        context["other_cards"] = result_cards(context["others"], **shown)
     return render(request, "inclusion/public/search.html", context)
 
 

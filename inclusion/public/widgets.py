@@ -153,7 +153,7 @@ def setting_path(pk: int) -> str:
 
 def _where(item: SettingResult, distance_available: bool) -> str:
     provider = item.provider
-    text = escape(provider.get_provider_type_display())
+    text = str(escape(provider.get_provider_type_display()))
     if provider.area:
         text += f", {escape(provider.area.name)}"
     if item.distance_miles is not None:
