@@ -24,28 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Cast, Lower
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from audits.models import Answer, AnswerReviewState, Declaration, DeclarationStatus, ReviewStatus
+from audits.models import AnswerReviewState, Declaration, DeclarationStatus, ReviewStatus
+from inclusion import search_sql as sql
 from inclusion.areas import area_by_pk
 from inclusion.locations import Placement
-from inclusion.models import InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
+from inclusion.models import InclusionPlan, PlaceKind, PlanStatus
 from inclusion.needs import BROAD_AREA_OF, NeedType
-from providers.models import OPEN_STATUSES, Area, Phase, Provider
+from providers.models import OPEN_STATUSES, Area, Phase
 from standards.vocabulary import ProviderType
 
 METRES_PER_MILE = 1609.344
@@ -55,6 +42,7 @@ PAGE_SIZE = 20
 # How far to look for settings around a postcode to tell which area it is in.
 AREA_RADIUS_METRES = 10_000
 AREA_NEIGHBOURS = 9
+AREA_NEAR_RADIUS_METRES = 2_000
 
 # Requirements whose accepted answer lists the needs a setting makes provision for, as GIAS
 # need codes in lower case ("asd", "spld") or broad areas ("communication_interaction"): the
@@ -142,9 +130,35 @@ class Reason:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class ListedArea:
+    pk: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedSetting:
+    """What a results page and the API show of a setting: read with the page, no model."""
+
+    pk: int
+    name: str
+    urn: str | None
+    provider_type: str
+    statutory_low_age: int | None
+    statutory_high_age: int | None
+    area: ListedArea | None
+
+    def get_provider_type_display(self) -> str:
+        return TYPE_NAMES.get(self.provider_type, self.provider_type)
+
+
+TYPE_NAMES: dict[str, str] = {str(v): str(label) for v, label in ProviderType.choices}
+
+
 @dataclass
 class SettingResult:
-    provider: Provider
+    provider: ListedSetting
     distance_miles: float | None
     reasons: list[Reason] = field(default_factory=list)
 
@@ -182,98 +196,20 @@ def area_of_placement(*, placement: Placement) -> Area | None:
     Postcode districts cross the Welsh and Scottish borders, so the letters cannot say; the
     settings around the place can. None when no setting in England is near enough to judge.
     """
-    nearby = (
-        _located(Provider.objects.filter(area__isnull=False), placement, AREA_RADIUS_METRES)
-        .order_by("distance_sq", "pk")
-        .values_list("area_id", flat=True)[:AREA_NEIGHBOURS]
-    )
-    area_ids = list(nearby)
+    # The nearest settings within a short radius first: when there are enough of them, they
+    # are the nearest within the whole radius too (anything outside the short circle is
+    # farther than all of them), and the index reads far fewer entries.
+    area_ids: list[int] = []
+    for radius in (AREA_NEAR_RADIUS_METRES, AREA_RADIUS_METRES):
+        area_ids = sql.nearest_areas(placement, radius, AREA_NEIGHBOURS)
+        if len(area_ids) == AREA_NEIGHBOURS:
+            break
     if not area_ids:
         return None
     counts = Counter(area_ids)
     best = max(counts.values())
     chosen = next(a for a in area_ids if counts[a] == best)  # ties go to the nearest
     return area_by_pk(chosen)
-
-
-def _box(origin: Placement, radius: float, prefix: str = "") -> Q:
-    """The square on the grid around `origin` that holds the circle of `radius` metres: four
-    ranges that the (easting, northing) index serves."""
-    r = int(radius) + 1
-    return Q(
-        **{
-            f"{prefix}easting__gte": max(0, origin.easting - r),
-            f"{prefix}easting__lte": origin.easting + r,
-            f"{prefix}northing__gte": max(0, origin.northing - r),
-            f"{prefix}northing__lte": origin.northing + r,
-        }
-    )
-
-
-def _within(origin: Placement, radius: float) -> tuple[Q, Any]:
-    """A condition for providers within `radius` metres of `origin`, and their squared distance.
-
-    The box on the grid comes first, so that the index on easting and northing finds the rows;
-    the circle is then checked on those rows.
-    """
-    dx = Cast(F("easting"), FloatField()) - Value(float(origin.easting))
-    dy = Cast(F("northing"), FloatField()) - Value(float(origin.northing))
-    return _box(origin, radius) & Q(distance_sq__lte=float(radius) ** 2), dx * dx + dy * dy
-
-
-def _located(queryset: QuerySet[Provider], origin: Placement, radius: float) -> QuerySet[Provider]:
-    """Providers within `radius` metres of `origin`, with their squared distance."""
-    near, distance_sq = _within(origin, radius)
-    return queryset.annotate(distance_sq=distance_sq).filter(near)
-
-
-def _age_filter(age: int) -> Q:
-    """Settings that could take a child of `age`: by GIAS ages, else phase, else kind."""
-    by_phase = [phase for phase, (low, high) in PHASE_AGES.items() if low <= age <= high]
-    by_type = [kind for kind, (low, high) in TYPE_AGES.items() if low <= age <= high]
-    known = Q(statutory_low_age__isnull=False, statutory_high_age__isnull=False)
-    return (
-        (known & Q(statutory_low_age__lte=age, statutory_high_age__gte=age))
-        | (~known & Q(phase__in=by_phase))
-        | (~known & Q(phase=Phase.NOT_APPLICABLE, provider_type__in=by_type))
-    )
-
-
-def _reach(query: SearchQuery, prefix: str = "") -> Q:
-    """Where the settings may be, on the provider's fields at `prefix`: the family's areas, or
-    the box that holds the chosen distance (with the home area's settings whose location is
-    not known, and any added areas). Within a distance this is a little more than the circle:
-    the reasons are read with it, and the candidates then keep only what is in the circle."""
-    area_ids = [a.pk for a in query.areas]
-    if query.origin is None or not query.distance_miles:
-        return Q(**{f"{prefix}area_id__in": area_ids})
-    box = _box(query.origin, query.distance_miles * METRES_PER_MILE, prefix)
-    unplaced = Q(**{f"{prefix}area_id__in": area_ids[:1], f"{prefix}easting__isnull": True})
-    return box | unplaced | Q(**{f"{prefix}area_id__in": area_ids[1:]})
-
-
-def candidates(*, query: SearchQuery) -> QuerySet[Provider]:
-    """Every open setting that could take the child, in the family's areas or within reach.
-
-    With a postcode each setting carries `distance_sq`, its squared distance in metres (None
-    where its location is not known), computed in the database.
-    """
-    settings = Provider.objects.filter(
-        status__in=OPEN_STATUSES, provider_type__in=SETTING_TYPES
-    ).filter(_age_filter(query.age))
-    area_ids = [a.pk for a in query.areas]
-    if query.origin is None:
-        return settings.filter(area_id__in=area_ids)
-    if not query.distance_miles:
-        distance_sq = _within(query.origin, 0)[1]
-        return settings.annotate(distance_sq=distance_sq).filter(area_id__in=area_ids)
-    near, distance_sq = _within(query.origin, query.distance_miles * METRES_PER_MILE)
-    # Settings with no known location are found by area, as without a distance. One scan:
-    # each arm of the OR uses its own index (the location, or the area).
-    unplaced = Q(area_id__in=area_ids[:1], easting__isnull=True)
-    return settings.annotate(distance_sq=distance_sq).filter(
-        near | unplaced | Q(area_id__in=area_ids[1:])
-    )
 
 
 def latest_published_plans() -> QuerySet[InclusionPlan]:
@@ -295,36 +231,6 @@ def _place_text(kind: str, matched: list[str], area_name: str) -> str:
     return f"{PlaceKind(kind).label} for {needs}, in {area_name} council's plan"
 
 
-def matching_places(*, query: SearchQuery) -> dict[int, list[tuple[str, list[str], str]]]:
-    """Confirmed specialist places for the need in the latest published plans, by setting:
-    each one's kind, the need codes it matches and its plan's area name.
-
-    One query, for the settings within the search's reach (`_reach`: by area, or the box on
-    the grid, through their indexes) and places whose ages include the child's. Only places
-    are returned, so the rows are few however many settings there are.
-    """
-    codes = query.need_codes
-    found: dict[int, list[tuple[str, list[str], str]]] = {}
-    if not codes:
-        return found
-    rows = (
-        SpecialistPlace.objects.filter(
-            plan__in=latest_published_plans(),
-            confirmed=True,
-        )
-        .filter(_reach(query, "provider__"))
-        .filter(Q(age_low__isnull=True) | Q(age_low__lte=query.age))
-        .filter(Q(age_high__isnull=True) | Q(age_high__gte=query.age))
-        .order_by("kind", "pk")
-        .values_list("provider_id", "kind", "need_types", "plan__area__name")
-    )
-    for provider_id, kind, need_types, area_name in rows:
-        matched = [c for c in (need_types or []) if c in codes]
-        if matched:
-            found.setdefault(provider_id, []).append((kind, matched, area_name))
-    return found
-
-
 def latest_accepted_declarations() -> QuerySet[Declaration]:
     """Each provider's latest submitted declaration, where the area has accepted it."""
     latest = (
@@ -344,6 +250,89 @@ def latest_accepted_declarations() -> QuerySet[Declaration]:
 DECLARED_TEXT = "The setting says it makes provision for this need, and the area has accepted it"
 
 
+def _age_sql(age: int, params: sql.Params) -> str:
+    """Settings that could take a child of `age`: by GIAS ages, else phase, else kind."""
+    by_phase = [str(phase) for phase, (low, high) in PHASE_AGES.items() if low <= age <= high]
+    by_type = [str(kind) for kind, (low, high) in TYPE_AGES.items() if low <= age <= high]
+    params += [age, age]
+    known = '(p."statutory_low_age" IS NOT NULL AND p."statutory_high_age" IS NOT NULL)'
+    unknown = '(p."statutory_low_age" IS NULL OR p."statutory_high_age" IS NULL)'
+    phase_in = sql.in_list('p."phase"', by_phase, params)
+    params.append(str(Phase.NOT_APPLICABLE))
+    type_in = sql.in_list('p."provider_type"', by_type, params)
+    return (
+        f'(({known} AND p."statutory_low_age" <= %s AND p."statutory_high_age" >= %s)'
+        f" OR ({unknown} AND {phase_in})"
+        f' OR ({unknown} AND p."phase" = %s AND {type_in}))'
+    )
+
+
+def _radius(query: SearchQuery) -> float | None:
+    if query.origin is None or not query.distance_miles:
+        return None
+    return query.distance_miles * METRES_PER_MILE
+
+
+def _candidates_sql(query: SearchQuery, params: sql.Params) -> str:
+    """Every open setting that could take the child, in the family's areas or within reach:
+    a condition on provider `p`. Within a distance, the box (which the location index serves)
+    and the circle; settings with no known location are found by area, as without a distance."""
+    statuses = sql.in_list('p."status"', [str(s) for s in OPEN_STATUSES], params)
+    types = sql.in_list('p."provider_type"', SETTING_TYPES, params)
+    age = _age_sql(query.age, params)
+    area_ids = [a.pk for a in query.areas]
+    radius = _radius(query)
+    if query.origin is None or radius is None:
+        where = sql.in_list('p."area_id"', area_ids, params)
+    else:
+        near = sql.box(query.origin, radius, params)
+        within = sql.distance_sq(query.origin, params)
+        params.append(radius**2)
+        arms = [f"({near} AND {within} <= %s)"]
+        params.append(area_ids[0])
+        arms.append('(p."area_id" = %s AND p."easting" IS NULL)')
+        if len(area_ids) > 1:
+            arms.append(sql.in_list('p."area_id"', area_ids[1:], params))
+        where = "(" + " OR ".join(arms) + ")"
+    return f"{statuses} AND {types} AND {age} AND {where}"
+
+
+def _reach_sql(query: SearchQuery, params: sql.Params) -> str:
+    """Where the settings may be, on provider `p`: the family's areas, or the box that holds the
+    chosen distance (with the home area's settings whose location is not known, and any added
+    areas). Within a distance this is a little more than the circle: the reasons are read
+    with it, and the candidates then keep only what is in the circle."""
+    return sql.reach([a.pk for a in query.areas], query.origin, _radius(query), params)
+
+
+def matching_places(*, query: SearchQuery) -> dict[int, list[tuple[str, list[str], str]]]:
+    """Confirmed specialist places for the need in the latest published plans, by setting:
+    each one's kind, the need codes it matches and its plan's area name.
+
+    One query, for the settings within the search's reach (by area, or the box on the grid,
+    through their indexes) and places whose ages include the child's. Only places are
+    returned, so the rows are few however many settings there are.
+    """
+    codes = query.need_codes
+    found: dict[int, list[tuple[str, list[str], str]]] = {}
+    if not codes:
+        return found
+    params: sql.Params = []
+    where = _reach_sql(query, params)
+    rows = sql.place_rows(
+        where=where,
+        where_params=params,
+        age=query.age,
+        published=str(PlanStatus.PUBLISHED),
+        codes=sorted(codes),
+    )
+    for provider_id, kind, need_types, area_name in rows:
+        matched = [c for c in need_types if c in codes]
+        if matched:
+            found.setdefault(provider_id, []).append((kind, matched, area_name))
+    return found
+
+
 def declaring_settings(*, query: SearchQuery) -> set[int]:
     """The settings within the search's reach whose latest declaration, accepted by the area,
     declares provision for the need in an answer the area accepted (DECLARED_NEEDS_KEYS).
@@ -356,26 +345,28 @@ def declaring_settings(*, query: SearchQuery) -> set[int]:
     broad = {BROAD_AREA_OF[c] for c in query.need_codes}
     if not codes:
         return set()
-    rows = (
-        Answer.objects.filter(
-            requirement_key__in=DECLARED_NEEDS_KEYS,
-            review_state=AnswerReviewState.ACCEPTED,
-            declaration__status=DeclarationStatus.SUBMITTED,
-            declaration__review_status=ReviewStatus.ACCEPTED,
-        )
-        .filter(_reach(query, "declaration__provider__"))
-        .order_by()
-        .values_list("declaration_id", "declaration__provider_id", "value_choices")
+    params: sql.Params = []
+    where = _reach_sql(query, params)
+    rows = sql.declared_rows(
+        where=where,
+        where_params=params,
+        keys=DECLARED_NEEDS_KEYS,
+        accepted=str(AnswerReviewState.ACCEPTED),
+        submitted=str(DeclarationStatus.SUBMITTED),
     )
     declaring: dict[int, int] = {}
     for declaration_id, provider_id, choices in rows:
-        values = {str(v) for v in (choices or [])}
+        values = {str(v) for v in choices}
         if {v.upper() for v in values} & codes or values & broad:
             declaring[declaration_id] = provider_id
     if not declaring:
         return set()
-    latest = latest_accepted_declarations().filter(pk__in=list(declaring))
-    return {declaring[pk] for pk in latest.values_list("pk", flat=True)}
+    latest = sql.latest_of(
+        list(declaring),
+        submitted=str(DeclarationStatus.SUBMITTED),
+        accepted=str(ReviewStatus.ACCEPTED),
+    )
+    return {declaring[pk] for pk in latest}
 
 
 def _page_number(page: int | str) -> int:
@@ -383,6 +374,41 @@ def _page_number(page: int | str) -> int:
         return max(1, int(page))
     except (TypeError, ValueError):
         return 1
+
+
+def _page(query: SearchQuery, first: list[int], number: int, per_page: int) -> list[sql.PageRow]:
+    where_params: sql.Params = []
+    where = _candidates_sql(query, where_params)
+    distance_params: sql.Params = []
+    distance = "NULL" if query.origin is None else sql.distance_sq(query.origin, distance_params)
+    return sql.page_rows(
+        where=where,
+        where_params=where_params,
+        distance=distance,
+        distance_params=distance_params,
+        first=first,
+        limit=per_page,
+        offset=(number - 1) * per_page,
+    )
+
+
+def _result(row: sql.PageRow, places: dict[int, list[Any]], declared: set[int]) -> SettingResult:
+    pk, distance_sq, _group, _found, _first, name, urn, kind, low, high = row[:10]
+    area_id, area_code, area_name = row[10:]
+    reasons = [
+        Reason("place", _place_text(place_kind, matched, plan_area))
+        for place_kind, matched, plan_area in places.get(pk, [])
+    ]
+    if pk in declared:
+        reasons.append(Reason("declared", DECLARED_TEXT))
+    area = None if area_id is None else ListedArea(area_id, area_code, area_name)
+    return SettingResult(
+        provider=ListedSetting(pk, name, urn, kind, low, high, area),
+        distance_miles=None
+        if distance_sq is None
+        else round(math.sqrt(distance_sq) / METRES_PER_MILE, 1),
+        reasons=reasons,
+    )
 
 
 def find_settings(
@@ -395,59 +421,26 @@ def find_settings(
     then one query finds the candidates through an index (by area, or by the box on the grid,
     then the circle), orders them by group, distance (computed there) and name, counts them
     and the first group as it goes, and returns only the page's settings with their areas.
-    A page past the end shows the last page, as Django's paginator does.
+    A page past the end shows the last page, as Django's paginator does. The statements are
+    written out in `inclusion.search_sql`.
     """
     places = matching_places(query=query)
     declared = declaring_settings(query=query)
     first = sorted(set(places) | declared)
-    settings = candidates(query=query)
-    ordering: list[Any] = []
-    if first:
-        settings = settings.annotate(
-            group=Case(When(pk__in=first, then=Value(0)), default=Value(1))
-        )
-        ordering.append("group")
-    if query.origin is not None:
-        ordering.append(F("distance_sq").asc(nulls_last=True))
-    ordering += [Lower("name"), "pk"]
-    counted = (
-        settings.select_related("area")
-        .annotate(
-            found=Window(Count("pk")),
-            found_first=Window(Count("pk", filter=Q(pk__in=first))) if first else Value(0),
-        )
-        .order_by(*ordering)
-    )
     number = _page_number(page)
-    rows = list(counted[(number - 1) * per_page : number * per_page])
+    rows = _page(query, first, number, per_page)
     if not rows and number > 1:  # past the end: the last page
-        number = max(1, math.ceil(settings.count() / per_page))
-        rows = list(counted[(number - 1) * per_page : number * per_page])
+        counted = _page(query, first, 1, 1)
+        number = max(1, math.ceil((counted[0][3] if counted else 0) / per_page))
+        rows = _page(query, first, number, per_page)
     paginator = Paginator(rows, per_page)
-    paginator.count = rows[0].found if rows else 0  # type: ignore[misc]
-    results = []
-    for provider in rows:
-        distance_sq = getattr(provider, "distance_sq", None)
-        reasons = [
-            Reason("place", _place_text(kind, matched, area_name))
-            for kind, matched, area_name in places.get(provider.pk, [])
-        ]
-        if provider.pk in declared:
-            reasons.append(Reason("declared", DECLARED_TEXT))
-        results.append(
-            SettingResult(
-                provider=provider,
-                distance_miles=None
-                if distance_sq is None
-                else round(math.sqrt(distance_sq) / METRES_PER_MILE, 1),
-                reasons=reasons,
-            )
-        )
+    paginator.count = rows[0][3] if rows else 0  # type: ignore[misc]
+    results = [_result(row, places, declared) for row in rows]
     return SearchResults(
         query=query,
         page=Page(rows, number, paginator),
         results=results,
-        with_support_count=rows[0].found_first if rows else 0,
+        with_support_count=int(rows[0][4] or 0) if rows else 0,
         total=paginator.count,
         distance_available=query.origin is not None,
     )

@@ -12,35 +12,13 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from inclusion.areas import area_options_html
-from inclusion.needs import BROAD_AREA_OF, BroadArea, NeedType
-from inclusion.search import DISTANCES_MILES, YEAR_GROUPS, EhcPlan, find_settings
+from inclusion.public.widgets import form_choices, result_cards
+from inclusion.search import find_settings
 from inclusion.search_facts import public_setting, setting_page
 from inclusion.search_inputs import FIELDS, SearchInvalid, parse_search, read_inputs
 from providers.models import Area
 
 ERROR_ANCHORS = {"need": "need", "need_type": "need_type", "ehc": "ehc"}
-# Each broad area in plain words, under its name.
-BROAD_HINTS = {
-    BroadArea.COMMUNICATION: "Talking, listening and getting on with others. This can be autism.",
-    BroadArea.COGNITION: "Learning to read, write, count or think things through.",
-    BroadArea.SEMH: "Feelings, worries, or how they act.",
-    BroadArea.SENSORY_PHYSICAL: "Seeing, hearing, or moving about.",
-    BroadArea.OTHER: "Something else.",
-}
-
-
-def _need_groups() -> list[dict[str, object]]:
-    return [
-        {
-            "value": broad.value,
-            "label": broad.label,
-            "hint": BROAD_HINTS[broad],
-            "types": [
-                (code, NeedType(code).label) for code, b in BROAD_AREA_OF.items() if b == broad
-            ],
-        }
-        for broad in BroadArea
-    ]
 
 
 def _query_string(request: HttpRequest) -> str:
@@ -54,6 +32,7 @@ def search(request: HttpRequest, code: str | None = None) -> HttpResponse:
     inputs = read_inputs(request.GET)
     errors: dict[str, str] = {}
     results = None
+    query_string = _query_string(request)
     if not inputs.is_empty or request.GET.get("search"):
         try:
             query = parse_search(request.GET, area=area)
@@ -61,21 +40,27 @@ def search(request: HttpRequest, code: str | None = None) -> HttpResponse:
             errors = invalid.errors
         else:
             results = find_settings(query=query, page=request.GET.get("page", 1))
+    with_support = [r for r in results.results if r.reasons] if results else []
+    others = [r for r in results.results if not r.reasons] if results else []
+    distance_available = results.distance_available if results else False
     context = {
         "area": area,
         "inputs": inputs,
         "errors": errors,
         "error_list": [(ERROR_ANCHORS.get(k, k), v) for k, v in errors.items()],
         "results": results,
-        "with_support": [r for r in results.results if r.reasons] if results else [],
-        "others": [r for r in results.results if not r.reasons] if results else [],
+        "with_support": with_support,
+        "others": others,
+        "with_support_cards": result_cards(
+            with_support, query=query_string, distance_available=distance_available
+        ),
+        "other_cards": result_cards(
+            others, query=query_string, distance_available=distance_available
+        ),
         "area_options": area_options_html({inputs.area}),
         "also_options": area_options_html(set(inputs.also)),
-        "distances": DISTANCES_MILES,
-        "year_groups": [(k, label) for k, (label, _) in YEAR_GROUPS.items()],
-        "need_groups": _need_groups(),
-        "ehc_choices": EhcPlan.CHOICES,
-        "query": _query_string(request),
+        "query": query_string,
+        **form_choices(inputs),
     }
     return render(request, "inclusion/public/search.html", context)
 
