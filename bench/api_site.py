@@ -18,7 +18,8 @@ DECLARATION = (
     "provider__ukprn", "version_id", "version__standard__slug", "version__version", "period",
     "revision", "revises_id", "status", "review_status", "health_review_status", "created_at",
     "submitted_at", "reviewed_at", "health_reviewed_at", "updated_at", "row_version",
-    "review_comment", "health_review_comment",
+    "review_comment", "health_review_comment", "local_version_id",
+    "local_version__standard__slug", "local_version__version", "local_version__content_hash",
 )  # fmt: skip
 ANSWER = (
     "requirement_key", "answer_type", "value_bool", "value_number", "value_date", "value_text",
@@ -78,6 +79,16 @@ def floor(request: HttpRequest, pk: int) -> JsonResponse:
             "standard": d["version__standard__slug"],
             "version": d["version__version"],
         },
+        "local_version": (
+            {
+                "id": d["local_version_id"],
+                "standard": d["local_version__standard__slug"],
+                "version": d["local_version__version"],
+                "content_hash": d["local_version__content_hash"],
+            }
+            if d["local_version_id"]
+            else None
+        ),
         "period": d["period"],
         "revision": d["revision"],
         "revises": d["revises_id"],
