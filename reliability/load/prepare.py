@@ -43,7 +43,7 @@ def prepare() -> dict[str, Any]:
     editors = []
     submitted = (
         Declaration.objects.filter(
-            version=version,
+            version__standard=version.standard,
             status=DeclarationStatus.SUBMITTED,
             provider__area__code__in=DEMO_AREA_CODES,
         )
@@ -56,7 +56,9 @@ def prepare() -> dict[str, Any]:
             continue
         seen.add(declaration.provider_id)
         if Declaration.objects.filter(
-            provider_id=declaration.provider_id, version=version, status=DeclarationStatus.DRAFT
+            provider_id=declaration.provider_id,
+            version__standard=version.standard,
+            status=DeclarationStatus.DRAFT,
         ).exists():
             continue
         with transaction.atomic():
@@ -102,7 +104,9 @@ def prepare() -> dict[str, Any]:
         token = create_token(user=user, name="load run", read_only=True)
         declarations = list(
             Declaration.objects.filter(
-                version=version, provider__area=area, status=DeclarationStatus.SUBMITTED
+                version__standard=version.standard,
+                provider__area=area,
+                status=DeclarationStatus.SUBMITTED,
             ).values_list("pk", flat=True)[:200]
         )
         clients.append(
