@@ -193,8 +193,11 @@ def score_declaration(
     """Score a submitted declaration against its version, and against the standard's published
     version too when that is a newer one. Scoring the same inputs again writes nothing."""
     on = on or assessment_date()
+    # The local version is read only for the few declarations that have one (its foreign key
+    # gives None without a query otherwise): joining it on every score widened the statement
+    # and its Python work for every declaration.
     declaration = (
-        Declaration.objects.select_related("provider", "version", "local_version")
+        Declaration.objects.select_related("provider", "version")
         .filter(pk=declaration_id, status=DeclarationStatus.SUBMITTED)
         .first()
     )
