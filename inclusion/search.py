@@ -273,28 +273,48 @@ def _radius(query: SearchQuery) -> float | None:
     return query.distance_miles * METRES_PER_MILE
 
 
-def _candidates_sql(query: SearchQuery, params: sql.Params) -> str:
+def _circle_sql(origin: Placement, radius: float, params: sql.Params) -> str:
+    """Provider `p` is within `radius` metres of `origin`: the box, then the circle."""
+    near = sql.box(origin, radius, params)
+    within = sql.distance_sq(origin, params)
+    params.append(radius**2)
+    return f"({near} AND {within} <= %s)"
+
+
+def _candidates_sql(query: SearchQuery) -> list[tuple[str, sql.Params]]:
     """Every open setting that could take the child, in the family's areas or within reach:
-    a condition on provider `p`. Within a distance, the box (which the location index serves)
-    and the circle; settings with no known location are found by area, as without a distance."""
-    statuses = sql.in_list('p."status"', [str(s) for s in OPEN_STATUSES], params)
-    types = sql.in_list('p."provider_type"', SETTING_TYPES, params)
-    age = _age_sql(query.age, params)
+    conditions on provider `p`, each with its parameters, that no setting meets twice (their
+    union is the candidates).
+
+    Within a distance: the box (which the location index serves, and covers: every column
+    these conditions and the page's order read is in it, so no row is read from the table) and
+    the circle; then the home area's settings with no known location; then any added areas'
+    settings not already found."""
     area_ids = [a.pk for a in query.areas]
     radius = _radius(query)
+
+    def arm(reach: str, reach_params: sql.Params) -> tuple[str, sql.Params]:
+        params: sql.Params = []
+        statuses = sql.in_list('p."status"', [str(s) for s in OPEN_STATUSES], params)
+        types = sql.in_list('p."provider_type"', SETTING_TYPES, params)
+        age = _age_sql(query.age, params)
+        return f"{statuses} AND {types} AND {age} AND {reach}", params + reach_params
+
     if query.origin is None or radius is None:
-        where = sql.in_list('p."area_id"', area_ids, params)
-    else:
-        near = sql.box(query.origin, radius, params)
-        within = sql.distance_sq(query.origin, params)
-        params.append(radius**2)
-        arms = [f"({near} AND {within} <= %s)"]
-        params.append(area_ids[0])
-        arms.append('(p."area_id" = %s AND p."easting" IS NULL)')
-        if len(area_ids) > 1:
-            arms.append(sql.in_list('p."area_id"', area_ids[1:], params))
-        where = "(" + " OR ".join(arms) + ")"
-    return f"{statuses} AND {types} AND {age} AND {where}"
+        area_params: sql.Params = []
+        return [arm(sql.in_list('p."area_id"', area_ids, area_params), area_params)]
+    circle_params: sql.Params = []
+    arms = [arm(_circle_sql(query.origin, radius, circle_params), circle_params)]
+    unplaced = '(p."area_id" = %s AND p."easting" IS NULL)'
+    arms.append(arm(unplaced, [area_ids[0]]))
+    if len(area_ids) > 1:
+        added_params: sql.Params = []
+        added = sql.in_list('p."area_id"', area_ids[1:], added_params)
+        # Not in the circle (false too where the setting has no location), nor unplaced at home.
+        seen = f"COALESCE({_circle_sql(query.origin, radius, added_params)}, 1 = 0)"
+        added_params.append(area_ids[0])
+        arms.append(arm(f"({added} AND NOT ({seen} OR {unplaced}))", added_params))
+    return arms
 
 
 def _reach_sql(query: SearchQuery, params: sql.Params) -> str:
@@ -305,59 +325,52 @@ def _reach_sql(query: SearchQuery, params: sql.Params) -> str:
     return sql.reach([a.pk for a in query.areas], query.origin, _radius(query), params)
 
 
-def matching_places(*, query: SearchQuery) -> dict[int, list[tuple[str, list[str], str]]]:
-    """Confirmed specialist places for the need in the latest published plans, by setting:
-    each one's kind, the need codes it matches and its plan's area name.
+def reasons_for(
+    *, query: SearchQuery
+) -> tuple[dict[int, list[tuple[str, list[str], str]]], set[int]]:
+    """The settings within the search's reach with a reason to come first:
 
-    One query, for the settings within the search's reach (by area, or the box on the grid,
-    through their indexes) and places whose ages include the child's. Only places are
-    returned, so the rows are few however many settings there are.
+    - confirmed specialist places for the need in the latest published plans, by setting: each
+      one's kind, the need codes it matches and its plan's area name (places whose ages include
+      the child's);
+    - the settings whose latest declaration, accepted by the area, declares provision for the
+      need in an answer the area accepted (DECLARED_NEEDS_KEYS).
+
+    One query for both, for the settings within reach (by area, or the box on the grid, through
+    their indexes): few rows however many settings there are, the answers read through their
+    index on the requirement key. A second checks that the declarations found are their
+    settings' latest, only when some declare provision for the need.
     """
     codes = query.need_codes
-    found: dict[int, list[tuple[str, list[str], str]]] = {}
     if not codes:
-        return found
+        return {}, set()
     params: sql.Params = []
     where = _reach_sql(query, params)
-    rows = sql.place_rows(
+    place_rows, declared_rows = sql.reason_rows(
         where=where,
         where_params=params,
         age=query.age,
-        published=str(PlanStatus.PUBLISHED),
         codes=sorted(codes),
-    )
-    for provider_id, kind, need_types, area_name in rows:
-        matched = [c for c in need_types if c in codes]
-        if matched:
-            found.setdefault(provider_id, []).append((kind, matched, area_name))
-    return found
-
-
-def declaring_settings(*, query: SearchQuery) -> set[int]:
-    """The settings within the search's reach whose latest declaration, accepted by the area,
-    declares provision for the need in an answer the area accepted (DECLARED_NEEDS_KEYS).
-
-    One query, through the answers' index on their requirement key (accepted answers to it, of
-    accepted declarations within reach: at most a few per setting); a second checks that the
-    declarations found are their settings' latest, only when some declare provision for the need.
-    """
-    codes = {c.upper() for c in query.need_codes}
-    broad = {BROAD_AREA_OF[c] for c in query.need_codes}
-    if not codes:
-        return set()
-    params: sql.Params = []
-    where = _reach_sql(query, params)
-    rows = sql.declared_rows(
-        where=where,
-        where_params=params,
         keys=DECLARED_NEEDS_KEYS,
+        published=str(PlanStatus.PUBLISHED),
         accepted=str(AnswerReviewState.ACCEPTED),
         submitted=str(DeclarationStatus.SUBMITTED),
     )
+    places: dict[int, list[tuple[str, list[str], str]]] = {}
+    for provider_id, kind, need_types, area_name in place_rows:
+        matched = [c for c in need_types if c in codes]
+        if matched:
+            places.setdefault(provider_id, []).append((kind, matched, area_name))
+    return places, _latest_declaring(codes, declared_rows)
+
+
+def _latest_declaring(codes: frozenset[str], rows: list[tuple[int, int, list[Any]]]) -> set[int]:
+    upper = {c.upper() for c in codes}
+    broad = {BROAD_AREA_OF[c] for c in codes}
     declaring: dict[int, int] = {}
     for declaration_id, provider_id, choices in rows:
         values = {str(v) for v in choices}
-        if {v.upper() for v in values} & codes or values & broad:
+        if {v.upper() for v in values} & upper or values & broad:
             declaring[declaration_id] = provider_id
     if not declaring:
         return set()
@@ -377,13 +390,10 @@ def _page_number(page: int | str) -> int:
 
 
 def _page(query: SearchQuery, first: list[int], number: int, per_page: int) -> list[sql.PageRow]:
-    where_params: sql.Params = []
-    where = _candidates_sql(query, where_params)
     distance_params: sql.Params = []
     distance = "NULL" if query.origin is None else sql.distance_sq(query.origin, distance_params)
     return sql.page_rows(
-        where=where,
-        where_params=where_params,
+        arms=_candidates_sql(query),
         distance=distance,
         distance_params=distance_params,
         first=first,
@@ -416,16 +426,16 @@ def find_settings(
 ) -> SearchResults:
     """One page of settings for the query, those with places or support for the need first.
 
-    The database does the work, in four queries whatever the number of settings: the settings
-    with a reason are read first (specialist places, then accepted declarations: few rows);
+    The database does the work, in two queries whatever the number of settings (three when
+    some settings declare provision for the need): the settings with a reason are read first
+    (specialist places and accepted declarations, in one statement: few rows);
     then one query finds the candidates through an index (by area, or by the box on the grid,
     then the circle), orders them by group, distance (computed there) and name, counts them
     and the first group as it goes, and returns only the page's settings with their areas.
     A page past the end shows the last page, as Django's paginator does. The statements are
     written out in `inclusion.search_sql`.
     """
-    places = matching_places(query=query)
-    declared = declaring_settings(query=query)
+    places, declared = reasons_for(query=query)
     first = sorted(set(places) | declared)
     number = _page_number(page)
     rows = _page(query, first, number, per_page)

@@ -113,23 +113,22 @@ LATEST_PLANS = (
 )
 
 
-def place_rows(
-    *,
-    where: str,
-    where_params: Params,
-    age: int,
-    published: str,
-    codes: Sequence[str],
-) -> list[tuple[int, str, list[str], str]]:
+PlaceRow = tuple[int, str, list[str], str]
+DeclaredRow = tuple[int, int, list[Any]]
+
+
+def _places_select(
+    where: str, where_params: Params, age: int, published: str, codes: Sequence[str], params: Params
+) -> str:
     """Confirmed specialist places in the latest published plans, at providers `p` matching
-    `where`, whose ages include `age`: (provider id, kind, need codes, plan's area name), by
-    kind then id. Only places whose need codes' JSON text names one of `codes` are read (the
-    caller still checks each code), so fewer providers are looked at."""
-    params: Params = [published, *where_params, age, age]
+    `where`, whose ages include `age`, and whose need codes' JSON text names one of `codes` (the
+    caller still checks each code), so fewer providers are looked at: 0, provider id, kind,
+    need codes, plan's area name, place id."""
+    params += [published, *where_params, age, age]
     named = " OR ".join(['CAST(sp."need_types" AS TEXT) LIKE %s'] * len(codes)) or "1 = 1"
     params += [f'%"{code}"%' for code in codes]
-    sql = (
-        'SELECT sp."provider_id", sp."kind", sp."need_types", a."name"'
+    return (
+        'SELECT 0 AS "src", sp."provider_id", sp."kind", sp."need_types", a."name", sp."id"'
         ' FROM "inclusion_specialistplace" sp'
         f' INNER JOIN ({LATEST_PLANS}) pl ON pl."id" = sp."plan_id"'
         ' INNER JOIN "providers_area" a ON a."id" = pl."area_id"'
@@ -138,32 +137,60 @@ def place_rows(
         ' AND (sp."age_low" IS NULL OR sp."age_low" <= %s)'
         ' AND (sp."age_high" IS NULL OR sp."age_high" >= %s)'
         f" AND ({named})"
-        ' ORDER BY sp."kind", sp."id"'
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(pid, kind, json_list(needs), name) for pid, kind, needs, name in cursor]
 
 
-def declared_rows(
-    *, where: str, where_params: Params, keys: Sequence[str], accepted: str, submitted: str
-) -> list[tuple[int, int, list[Any]]]:
+def _declared_select(
+    where: str,
+    where_params: Params,
+    keys: Sequence[str],
+    accepted: str,
+    submitted: str,
+    params: Params,
+) -> str:
     """Accepted answers to `keys` in submitted declarations the area accepted, at providers `p`
-    matching `where`: (declaration id, provider id, choices)."""
-    params: Params = []
+    matching `where`: 1, provider id, -, choices, -, declaration id."""
     key_sql = in_list('an."requirement_key"', keys, params)
     params += [accepted, submitted, accepted, *where_params]
-    sql = (
-        'SELECT an."declaration_id", d."provider_id", an."value_choices"'
+    return (
+        'SELECT 1 AS "src", d."provider_id", NULL, an."value_choices", NULL, an."declaration_id"'
         ' FROM "audits_answer" an'
         ' INNER JOIN "audits_declaration" d ON d."id" = an."declaration_id"'
         ' INNER JOIN "providers_provider" p ON p."id" = d."provider_id"'
         f' WHERE {key_sql} AND an."review_state" = %s AND d."status" = %s'
         f' AND d."review_status" = %s AND {where}'
     )
+
+
+def reason_rows(
+    *,
+    where: str,
+    where_params: Params,
+    age: int,
+    codes: Sequence[str],
+    keys: Sequence[str],
+    published: str,
+    accepted: str,
+    submitted: str,
+) -> tuple[list[PlaceRow], list[DeclaredRow]]:
+    """In one statement, at providers `p` matching `where`: the specialist places that may
+    be for the need, (provider id, kind, need codes, plan's area name) by kind then id; and the
+    accepted answers to `keys` (the needs a setting declares) in declarations the area
+    accepted, (declaration id, provider id, choices)."""
+    params: Params = []
+    places = _places_select(where, where_params, age, published, codes, params)
+    declared = _declared_select(where, where_params, keys, accepted, submitted, params)
+    sql = f"{places} UNION ALL {declared} ORDER BY 1, 3, 6"
+    place_found: list[PlaceRow] = []
+    declared_found: list[DeclaredRow] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(did, pid, json_list(choices)) for did, pid, choices in cursor]
+        for src, provider_id, kind, needs, area_name, row_id in cursor:
+            if src == 0:
+                place_found.append((provider_id, kind, json_list(needs), area_name))
+            else:
+                declared_found.append((row_id, provider_id, json_list(needs)))
+    return place_found, declared_found
 
 
 def latest_of(declaration_ids: Sequence[int], *, submitted: str, accepted: str) -> list[int]:
@@ -192,30 +219,38 @@ PageRow = tuple[
 
 def page_rows(
     *,
-    where: str,
-    where_params: Params,
+    arms: Sequence[tuple[str, Params]],
     distance: str,
     distance_params: Params,
     first: Sequence[int],
     limit: int,
     offset: int,
 ) -> list[PageRow]:
-    """The page of the candidates matching `where` (on provider `p`), ordered by group (those in
-    `first` come first), distance (nulls last), name in lower case and id, counting them all and
-    those in `first` as it goes. The ordering and counting read only the columns they need; the
-    page's rows are then joined to their names, kinds and areas."""
+    """The page of the candidates (providers `p` matching one of `arms`, conditions that no
+    provider meets twice, each with its parameters), ordered by group (those in `first` come
+    first), distance (nulls last), name in lower case and id, counting them all and those in
+    `first` as it goes.
+
+    Each arm is its own `SELECT`, joined by `UNION ALL`: an `OR` of them would be read through
+    a bitmap of the indexes, which always reads the table's rows, while the box alone is read
+    from the location index only (it covers the columns read here). The ordering and counting
+    read only the columns they need; the page's rows are then joined to their names, kinds and
+    areas."""
     params: Params = []
-    group = "1"
-    if first:
-        ids = in_list('p."id"', first, params)
-        group = f"CASE WHEN {ids} THEN 0 ELSE 1 END"
-    params += distance_params
-    params += where_params
+    selects = []
+    for where, where_params in arms:
+        group = "1"
+        if first:
+            ids = in_list('p."id"', first, params)
+            group = f"CASE WHEN {ids} THEN 0 ELSE 1 END"
+        params += distance_params
+        params += where_params
+        selects.append(
+            f'SELECT p."id" AS "id", {group} AS "grp", {distance} AS "dsq",'
+            f' LOWER(p."name") AS "lname" FROM "providers_provider" p WHERE {where}'
+        )
     params += [limit, offset]
-    candidates = (
-        f'SELECT p."id" AS "id", {group} AS "grp", {distance} AS "dsq",'
-        f' LOWER(p."name") AS "lname" FROM "providers_provider" p WHERE {where}'
-    )
+    candidates = " UNION ALL ".join(selects)
     page = (
         'SELECT "id", "grp", "dsq", "lname", COUNT(*) OVER () AS "found",'
         ' SUM(CASE WHEN "grp" = 0 THEN 1 ELSE 0 END) OVER () AS "found_first"'

@@ -6,6 +6,8 @@ candidates are found through the box on the grid that the location index serves,
 page's settings are read.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +15,7 @@ from django.urls import reverse
 
 from inclusion.locations import Placement
 from inclusion.search import SearchQuery, find_settings
-from providers.models import LocationSource
+from providers.models import LocationSource, Provider
 from tests.inclusion.search_factories import (
     NEEDS_KEY,
     declare,
@@ -27,9 +29,9 @@ from tests.providers.factories import AreaFactory
 pytestmark = pytest.mark.django_db
 
 ORIGIN = Placement(529923, 179405, LocationSource.POSTCODE)  # SW1P 3NY
-# The specialist places, the accepted declarations, the check that those declaring the need
-# are their settings' latest, then the page with its counts.
-SEARCH_QUERIES = 4
+# The specialist places and the accepted declarations (one statement), the check that those
+# declaring the need are their settings' latest, then the page with its counts.
+SEARCH_QUERIES = 3
 # The area asked for, the search, and the areas for the form (kept by the process after this).
 PAGE_QUERIES = SEARCH_QUERIES + 2
 
@@ -94,6 +96,23 @@ def test_candidates_are_found_through_the_box_on_the_grid(home):
         assert bound in page_sql
     # Only the page is read from the database, ordered and cut there.
     assert "LIMIT 20" in page_sql and "ORDER BY" in page_sql
+
+
+def test_the_box_is_read_from_the_location_index_alone(home):
+    """The box is a SELECT of its own (an OR with the areas would read every row through a
+    bitmap), and every column it reads is in the location index, so PostgreSQL counts and
+    orders the thousands of settings within 20 miles of a town without reading their rows."""
+    crowd(home, 5, with_reasons=True)
+    with CaptureQueriesContext(connection) as captured:
+        search(home, origin=ORIGIN, distance_miles=20)
+    page_sql = captured.captured_queries[-1]["sql"]
+    candidates = page_sql.split('FROM (SELECT "id", "grp"', 1)[1].split(') AS "candidates"')[0]
+    box = next(arm for arm in candidates.split(" UNION ALL ") if '"easting" >= ' in arm)
+    assert '"area_id"' not in box
+    index = next(i for i in Provider._meta.indexes if i.name == "provider_location_cover_idx")
+    covered = {Provider._meta.get_field(f).column for f in (*index.fields, *index.include)}
+    read = set(re.findall(r'p\."(\w+)"', box))
+    assert read and read <= covered, read - covered
 
 
 def test_the_database_orders_and_cuts_the_pages_keeping_the_groups(home):
