@@ -4,19 +4,33 @@ placement columns of DfE's caseload.csv, January of the latest year loaded).
 
 Two queries at most: the latest published plan with its places, and the area's placement
 figures; the datasets come from the statistics already in the cache and whether the person may
-open the plan pages from their roles."""
+open the plan pages from their roles.
+
+The figures change only when a plan is published (or a draft removed) and when statistics are
+loaded, and the dashboard is opened far more often than either, so they are kept in Django's
+cache by area: a plan saved or deleted forgets its area's entry (dashboards.receivers), and an
+entry made before the statistics were last loaded is not used. The cache timeout bounds what a
+request racing a publication could leave behind."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
+
+from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboards.charts import Bar, Chart, bar_chart
 from dashboards.models import Measure, OfficialStatistic, StatisticsDataset
 from dashboards.official import reference_label
-from dashboards.selectors.common import statistics_dataset
+from dashboards.selectors.common import (
+    Statistics,
+    statistics_dataset,
+    statistics_generation,
+)
 from inclusion.models import InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
 from inclusion.selectors.plans import can_read_plans
 from providers.models import Area
@@ -80,9 +94,40 @@ class Coverage:
     chart: Chart | None
     source: StatisticsDataset | None
     can_open_plans: bool  # whether the person may open the area's plan pages
+    table_html: str = ""
+
+    @property
+    def table(self) -> SafeString:
+        return mark_safe(self.table_html)  # built by _table_html, every value escaped
 
 
 PLACEMENT_MEASURES = tuple(m for group in MEASURES_BY_KIND.values() for m in group)
+COVERAGE_TIMEOUT = 300
+
+
+@dataclass(frozen=True)
+class _Figures:
+    plan: InclusionPlan | None
+    reference: str
+    rows: list[CoverageRow]
+    chart: Chart | None
+    table_html: str  # the table, built once with the figures (every value escaped)
+
+
+# The shape of what is kept: an entry kept by code whose classes had other fields (before a
+# deployment) is never read back.
+_SHAPE = hashlib.sha256(
+    repr([[f.name for f in fields(c)] for c in (_Figures, CoverageRow, Chart, Bar)]).encode()
+).hexdigest()[:8]
+
+
+def _key(area_id: int) -> str:
+    return f"dashboards:coverage:{_SHAPE}:{area_id}"
+
+
+def forget_coverage(*, area_id: int) -> None:
+    """The area's plan changed: its coverage is worked out again on the next view."""
+    cache.delete(_key(area_id))
 
 
 def _ehc_plans_by_kind(area: Area) -> tuple[str, dict[str, int | None]]:
@@ -116,11 +161,66 @@ def _ehc_plans_by_kind(area: Area) -> tuple[str, dict[str, int | None]]:
     return reference_label(latest), totals
 
 
-def area_coverage(
-    *, area: Area, user: Any, datasets: Mapping[str, StatisticsDataset] | None = None
-) -> Coverage:
+def area_coverage(*, area: Area, user: Any, statistics: Statistics | None = None) -> Coverage:
     """The area's coverage (the area comes from the caller's scoped dashboard; published plans
-    are public). `datasets`: the official datasets by key, when the caller has read them."""
+    are public). `statistics`: the official statistics, when the caller has read them."""
+    generation = statistics.generation if statistics is not None else statistics_generation()
+    kept = cache.get(_key(area.pk))
+    if kept is not None and kept[0] == generation:
+        figures = kept[1]
+    else:
+        figures = _figures(area)
+        cache.set(_key(area.pk), (generation, figures), COVERAGE_TIMEOUT)
+    source = None
+    if figures.reference:
+        source = (
+            statistics.datasets.get("ehcp_caseload")
+            if statistics is not None
+            else statistics_dataset("ehcp_caseload")
+        )
+    return Coverage(
+        area=area,
+        plan=figures.plan,
+        reference=figures.reference,
+        rows=figures.rows,
+        chart=figures.chart,
+        source=source,
+        can_open_plans=can_read_plans(user=user, area=area),
+        table_html=figures.table_html,
+    )
+
+
+def _table_html(rows: list[CoverageRow], reference: str) -> str:
+    """The table of places and placements: built once with the figures rather than by the
+    template on every view of the dashboard."""
+    placed = "EHC plans placed" + (f" ({escape(reference)})" if reference else "")
+    numeric = "govuk-table__cell govuk-table__cell--numeric"
+    body = "".join(
+        '\n    <tr class="govuk-table__row">\n'
+        f'      <th scope="row" class="govuk-table__header">{escape(row.label)}</th>\n'
+        f'      <td class="{numeric}">{row.settings}</td>\n'
+        f'      <td class="{numeric}">{escape(row.places_text)}</td>\n'
+        f'      <td class="{numeric}">{escape(row.ehc_text)}</td>\n'
+        "    </tr>\n  "
+        for row in rows
+    )
+    header = "govuk-table__header govuk-table__header--numeric"
+    return (
+        '<div class="app-table-scroll" role="region" aria-label="Specialist places and EHC plans'
+        ' by placement" tabindex="0">\n<table class="govuk-table">\n'
+        '  <caption class="govuk-table__caption govuk-table__caption--s">Specialist places and'
+        " EHC plans by placement</caption>\n"
+        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n'
+        '    <th scope="col" class="govuk-table__header">Kind of place</th>\n'
+        f'    <th scope="col" class="{header}">Settings in the plan</th>\n'
+        f'    <th scope="col" class="{header}">Places in the plan</th>\n'
+        f'    <th scope="col" class="{header}">{placed}</th>\n'
+        "  </tr></thead>\n"
+        f'  <tbody class="govuk-table__body">\n  {body}\n  </tbody>\n</table>\n</div>'
+    )
+
+
+def _figures(area: Area) -> _Figures:
     plan = (
         InclusionPlan.objects.filter(area=area, status=PlanStatus.PUBLISHED)
         .order_by("-academic_year", "-version")
@@ -175,19 +275,10 @@ def area_coverage(
             maximum=top * 1.15,
             unit="",
         )
-    source = None
-    if reference:
-        source = (
-            datasets.get("ehcp_caseload")
-            if datasets is not None
-            else statistics_dataset("ehcp_caseload")
-        )
-    return Coverage(
-        area=area,
+    return _Figures(
         plan=plan,
         reference=reference,
         rows=rows,
         chart=chart,
-        source=source,
-        can_open_plans=can_read_plans(user=user, area=area),
+        table_html=_table_html(rows, reference),
     )

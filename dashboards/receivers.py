@@ -5,13 +5,15 @@
 - `scoring.signals.gaps_changed`: inside the transaction of anything else that changes gaps (a
   person planning or accepting one, acceptances expiring, gaps moving to a successor, gaps
   closed by a new version).
-- a new draft declaration (`post_save` of `audits.Declaration`), once it is committed.
+- a new draft declaration (`post_save` of `audits.Declaration`), once it is committed;
+- a local inclusion plan saved or removed (`post_save`, `post_delete` of
+  `inclusion.InclusionPlan`): its area's plan coverage, kept in the cache, is forgotten.
 
-Each only records which providers changed (one INSERT, in the caller's transaction, under a
-savepoint: a failure is logged and never undoes the scoring). The work is left to a queued
-task (`dashboards.refresh`), at most one queued at a time per process: a few seconds later for
-submissions and gaps, a minute later for re-scores, whose requests wait until the re-score has
-finished so that each area is added up once rather than once per chunk. `refresh_dashboards`
+Each of the first three only records which providers changed (one INSERT, in the caller's
+transaction, under a savepoint: a failure is logged and never undoes the scoring). The work is
+left to a queued task (`dashboards.refresh`), at most one queued at a time per process: a few
+seconds later for submissions and gaps, a minute later for re-scores, whose requests wait until
+the re-score has finished so that each area is added up once rather than once per chunk. `refresh_dashboards`
 rebuilds everything, and `refresh_dashboards --pending` does the task's work at once.
 """
 
@@ -23,7 +25,7 @@ from typing import Any
 
 from django.db import transaction
 
-from dashboards import services
+from dashboards import coverage, services
 from scoring.models import RESCORE_TRIGGERS
 
 logger = logging.getLogger(__name__)
@@ -80,3 +82,12 @@ def record_changes(*, provider_ids: Iterable[int], standard_id: int | None, reas
         logger.exception("Could not record dashboard changes for providers %s", ids[:20])
         return
     transaction.on_commit(lambda: services.queue_refresh(rescore=reason == "rescore"))
+
+
+def on_plan_changed(sender: Any, *, instance: Any, **kwargs: Any) -> None:
+    """A local inclusion plan saved (published, superseded) or removed: its area's coverage is
+    forgotten now and again once the change is committed, so that a view in between cannot
+    keep the old figures."""
+    area_id = instance.area_id
+    coverage.forget_coverage(area_id=area_id)
+    transaction.on_commit(lambda: coverage.forget_coverage(area_id=area_id))

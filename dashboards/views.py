@@ -137,7 +137,9 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
             "local_version": local,
             "showing_local": showing_local,
             "area": board.area,
-            "coverage": area_coverage(area=board.area, user=request.user, datasets=board.datasets),
+            "coverage": area_coverage(
+                area=board.area, user=request.user, statistics=board.statistics
+            ),
             "context": board.context,
             "as_at": _as_at(board.context.as_at),
             "all_failed": all_failed,

@@ -38,9 +38,9 @@ from dashboards.selectors.common import (
     TOP_FAILED,
     TOP_OVERDUE,
     TREND_POINTS,
-    _area_snapshot,
+    Statistics,
     _context,
-    area_for,
+    area_with_snapshot,
     latest_statistics,
 )
 from dashboards.tables import Column, Table
@@ -76,8 +76,8 @@ class AreaDashboard:
     failed_total: int = 0
     overdue_total: int = 0
     sources: list[StatisticsDataset] = field(default_factory=list)
-    # Every official dataset loaded, by key (for the plan coverage's source).
-    datasets: dict[str, StatisticsDataset] = field(default_factory=dict)
+    # The official statistics read for the page (the plan coverage uses their datasets).
+    statistics: Statistics | None = None
 
     @property
     def has_figures(self) -> bool:
@@ -115,9 +115,8 @@ def area_dashboard(
     all_failed: bool = False,
     on: dt.date | None = None,
 ) -> AreaDashboard:
-    area = area_for(user=user, code=code)
     context = _context(standard_slug)
-    snapshot = _area_snapshot(area, context)
+    area, snapshot = area_with_snapshot(user=user, code=code, context=context)
     context.as_at = snapshot.refreshed_at if snapshot else None
     board = AreaDashboard(
         area=area, context=context, snapshot=snapshot, headline=_headline(snapshot)
@@ -133,7 +132,7 @@ def area_dashboard(
         area, context, on=on, limit=TOP_OVERDUE
     )
     board.tables["trend_periods"], board.tables["trend"] = trend_tables(area, context)
-    board.tables["context"], board.sources, board.datasets = context_table(area)
+    board.tables["context"], board.sources, board.statistics = context_table(area)
     board.charts["sections"] = _bars_chart(
         board.tables["sections"],
         chart_id="chart-sections",
@@ -178,9 +177,9 @@ def overdue_table(
     on = on or timezone.localdate()
     gaps = _overdue_gaps(area, context, on)
     listed = list(
-        gaps.select_related("provider").order_by("due_date", "provider__name", "pk")[
-            : None if limit is None else limit + 1
-        ]
+        gaps.select_related("provider")
+        .only("provider__name", "title", "strength", "owner", "due_date")
+        .order_by("due_date", "provider__name", "pk")[: None if limit is None else limit + 1]
     )
     total = len(listed)
     if limit is not None and total > limit:
@@ -259,10 +258,8 @@ def trend_tables(area: Area, context: Context) -> tuple[Table, Table]:
     return periods, recent
 
 
-def context_table(
-    area: Area,
-) -> tuple[Table, list[StatisticsDataset], dict[str, StatisticsDataset]]:
-    """The official statistics table, the datasets it uses, and every dataset loaded."""
+def context_table(area: Area) -> tuple[Table, list[StatisticsDataset], Statistics]:
+    """The official statistics table, the datasets it uses, and the statistics read."""
     measures = [m for m, _ in CONTEXT_MEASURES]
     stats = latest_statistics(measures=measures, geo_codes=[area.code, ENGLAND_CODE], previous=True)
     rows = []
@@ -304,4 +301,4 @@ def context_table(
             "January school census. England's figures for pupils are added up from the areas'."
         ),
     )
-    return table, list(used.values()), stats.datasets
+    return table, list(used.values()), stats

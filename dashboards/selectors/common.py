@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -141,6 +142,7 @@ class Statistics:
     figures: dict[tuple[str, str], Figure]
     periods: dict[str, str]
     datasets: dict[str, StatisticsDataset]
+    generation: str = ""  # statistics_generation() when these were read
 
     def get(self, measure: str, geo: str) -> Figure | None:
         return self.figures.get((measure, geo))
@@ -180,9 +182,17 @@ def _meta() -> dict[str, Any]:
     meta = {
         "periods": dict(periods),
         "datasets": {d.key: d for d in StatisticsDataset.objects.all()},
+        # Changes whenever the statistics are read again, after a load forgot them: what was
+        # kept from the statistics before (the plan coverage) is worked out again.
+        "generation": uuid.uuid4().hex,
     }
     cache.set(STATISTICS_KEY, meta, STATISTICS_TIMEOUT)
     return meta
+
+
+def statistics_generation() -> str:
+    """A mark that changes each time the statistics kept in the cache are read afresh."""
+    return str(_meta()["generation"])
 
 
 def statistics_dataset(key: str) -> StatisticsDataset | None:
@@ -220,12 +230,35 @@ def latest_statistics(
         ):
             key = measure if period == latest[measure] else f"{measure}:previous"
             figures[(key, geo)] = Figure(value, suppression, measure in PERCENT_MEASURES)
-    return Statistics(figures=figures, periods=periods, datasets=meta["datasets"])
+    return Statistics(
+        figures=figures,
+        periods=periods,
+        datasets=meta["datasets"],
+        generation=str(meta["generation"]),
+    )
 
 
 def _stat_heading(stats: Statistics, measure: str, label: str) -> str:
     reference = stats.reference(measure)
     return f"{label}, {reference}" if reference else label
+
+
+def area_with_snapshot(
+    *, user: Any, code: str, context: Context
+) -> tuple[Area, AreaSnapshot | None]:
+    """`area_for` and the area's aggregate row for the context's standard: one query when the
+    row exists, as it does for every area once the dashboards have been refreshed."""
+    if context.standard is not None:
+        rows = AreaSnapshot.objects.select_related("area").filter(
+            area__code=code, standard=context.standard
+        )
+        access = access_for(user)
+        if not access.reads_everything:
+            rows = rows.filter(area_id__in=access.area_ids)
+        snapshot = rows.first()
+        if snapshot is not None:
+            return snapshot.area, snapshot
+    return area_for(user=user, code=code), None
 
 
 def _area_snapshot(area: Area, context: Context) -> AreaSnapshot | None:

@@ -22,7 +22,7 @@ from dashboards.presenters import (
     providers_table,
 )
 from dashboards.selectors.area import area_dashboard, overdue_table
-from dashboards.selectors.common import PAGE_SIZE, NotFound, _area_snapshot, _context, area_for
+from dashboards.selectors.common import PAGE_SIZE, NotFound, _context, area_with_snapshot
 from dashboards.tables import Table
 from providers.models import Area
 
@@ -184,9 +184,8 @@ def _providers_page(
     build: Callable[[Iterable[ProviderSnapshot], Context], Table],
 ) -> ProvidersPage:
     """One page of an area's providers, filtered and sorted, as the table `build` makes."""
-    area = area_for(user=user, code=code)
     context = _context(standard_slug)
-    snapshot = _area_snapshot(area, context)
+    area, snapshot = area_with_snapshot(user=user, code=code, context=context)
     context.as_at = snapshot.refreshed_at if snapshot else None
     rows = narrow(
         filtered_snapshots(
@@ -244,9 +243,8 @@ def area_export(
 ) -> tuple[Area, Context, Table]:
     """A whole table of the area dashboard (every row, with the page's filters and order)."""
     if table_key in ("providers", "heatmap"):
-        area = area_for(user=user, code=code)
         context = _context(standard_slug)
-        snapshot = _area_snapshot(area, context)
+        area, snapshot = area_with_snapshot(user=user, code=code, context=context)
         context.as_at = snapshot.refreshed_at if snapshot else None
         rows = filtered_snapshots(
             area=area, context=context, filters=filters, sort=sort, descending=descending

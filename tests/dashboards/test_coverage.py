@@ -9,11 +9,13 @@ from accounts.models import Role, User
 from accounts.services import grant_role
 from dashboards.coverage import area_coverage
 from dashboards.models import OfficialStatistic, StatisticsDataset
+from dashboards.selectors.common import forget_statistics
 from dashboards.services import import_statistics
-from inclusion.services.plans import confirm_place, publish_plan, start_plan
+from inclusion.services.plans import confirm_place, publish_plan, remove_place, start_plan
 from providers.models import Area
 from providers.services import import_areas
 from tests.inclusion.plan_factories import YEAR, gias_area
+from tests.providers.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +132,41 @@ def test_without_a_plan_the_dashboard_says_so(client, dataset, version):
     assert all(r.settings == 0 and r.places == 0 for r in coverage.rows)
     # No placement figures loaded: "no figures", never "not published" nor 0.
     assert {r.ehc_text for r in coverage.rows} == {"no figures"}
+
+
+def test_a_new_version_of_the_plan_shows_at_once(published, dataset):
+    """The coverage is kept in the cache; publishing the next version forgets it."""
+    area = published["area"]
+    first = area_coverage(area=area, user=None)
+    assert first.plan == published["plan"] and first.plan.version == 1
+    special = next(r for r in first.rows if r.kind == "special_school")
+    assert special.settings == 1
+
+    draft = start_plan(area=area, academic_year=YEAR, actor=None)
+    remove_place(place=draft.places.get(kind="special_school"), actor=None)
+    second = publish_plan(plan=draft, actor=None)
+
+    now = area_coverage(area=area, user=None)
+    assert now.plan == second and now.plan.version == 2
+    assert next(r for r in now.rows if r.kind == "special_school").settings == 0
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">0</td>' in now.table
+
+
+def test_statistics_loaded_again_show_at_once(published, dataset):
+    """Coverage kept from before the statistics were loaded is not used after a load."""
+    area = published["area"]
+    before = area_coverage(area=area, user=None)
+    assert {r.ehc_text for r in before.rows} == {"no figures"}
+    figure(dataset, area, "placed_special", 387)
+    forget_statistics()  # what loading the statistics does once it has written them
+    after = area_coverage(area=area, user=None)
+    assert next(r for r in after.rows if r.kind == "special_school").ehc_plans == 387
+    assert after.source == dataset
+
+
+def test_each_area_keeps_its_own_coverage(published, dataset):
+    westminster = published["area"]
+    other = AreaFactory(code="990", name="Ownshire")
+    assert area_coverage(area=westminster, user=None).plan == published["plan"]
+    assert area_coverage(area=other, user=None).plan is None
+    assert area_coverage(area=westminster, user=None).plan == published["plan"]

@@ -27,20 +27,20 @@ SIGNED_IN = 4
 
 # What each page adds to those, with the caches warm:
 PAGES = {
-    # the area; its aggregate row; overdue actions; trend points; official statistics; the
-    # latest published inclusion plan; the area's placement figures (plan coverage)
-    "area": 7,
-    # the area; its aggregate row; the page's rows; their count
-    "area_providers": 4,
-    "area_heatmap": 4,
+    # the area with its aggregate row; overdue actions; trend points; official statistics (the
+    # plan coverage is kept in the cache: see test_coverage.py)
+    "area": 4,
+    # the area with its aggregate row; the page's rows; their count
+    "area_providers": 3,
+    "area_heatmap": 3,
     # every area's aggregate row; official statistics; the areas
     "national": 3,
     # the chosen areas; their aggregate rows; official statistics; the areas to choose from
     "compare": 4,
     # the board; the areas it covers; their aggregate rows; the board's own declaration
     "icb": 4,
-    # the area; its aggregate row; every row of the table
-    "area_export_providers_xlsx": 3,
+    # the area with its aggregate row; every row of the table
+    "area_export_providers_xlsx": 2,
 }
 
 
