@@ -15,6 +15,7 @@ from audits.models import Answer
 from scoring.selectors import result_for
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import bearer_client
+from tests.mfa import device_queries
 from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
 from tests.scoring.builders import CHOICES, MANY, ONE, declare, req, score, worked_document
 from tests.standards.builders import make_version
@@ -26,8 +27,9 @@ VERSION_TABLES = ("standards_section", "standards_requirement", "scoring_outcome
 # The API: the token, the reader's roles, the provider, the latest declaration, the current
 # results (with local ones), the answers.
 API_QUERIES = 6
-# The page: the session, the person, their second factor, then as the API after the token.
-PAGE_QUERIES = 8
+# The page: the session, the person, their second factor (unless kept in a shared cache), then
+# as the API after the token.
+PAGE_QUERIES = 7 + device_queries()
 
 
 def every_type_version(label="1.0", *, extra=0):

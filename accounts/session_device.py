@@ -1,0 +1,81 @@
+"""The second factor a session was verified with, read on every signed-in request.
+
+django-otp looks the session's device up in the database on every request, to check that it
+still exists, is confirmed and belongs to the person. Where the cache is shared by every
+process (Redis or Memcached), what it needs from the device (whose it is, whether it is
+confirmed) is kept there by its persistent id, and never its secret; a device saved or deleted
+forgets its entry at once and again when the change commits (accounts.apps connects
+`forget_device` to each device model's `post_save` and `post_delete`). A process-local cache
+cannot be told of a change made in another process, so with one the database is read every
+time. Resetting someone's second factor also ends their sessions (accounts.services).
+
+The device returned from the cache holds its id, person and confirmation only; any other field
+is read from the database when it is used, as a deferred field of a Django model is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.base import DEFERRED
+from django_otp.models import Device
+
+DEVICE_TIMEOUT = 300
+# Caches that every process of the service shares; a device kept in one is seen by all.
+SHARED_BACKENDS = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+KEPT = ("id", "user_id", "confirmed")
+
+
+def _key(persistent_id: str) -> str:
+    return f"accounts:session-device:{persistent_id}"
+
+
+def cache_is_shared() -> bool:
+    return settings.CACHES["default"]["BACKEND"] in SHARED_BACKENDS
+
+
+def _model(persistent_id: str) -> Any:
+    label = persistent_id.split("/", 1)[0]
+    return apps.get_model(label)
+
+
+def session_device(*, persistent_id: str) -> Device | None:
+    """The device with this persistent id ("otp_totp.totpdevice/12"), or None."""
+    if not cache_is_shared():
+        return Device.from_persistent_id(persistent_id)
+    kept = cache.get(_key(persistent_id))
+    if kept is not None:
+        try:
+            model = _model(persistent_id)
+        except (LookupError, ValueError):
+            return None
+        values = dict(zip(KEPT, kept, strict=True))
+        return model.from_db(
+            DEFAULT_DB_ALIAS,
+            list(KEPT),
+            [values.get(f.attname, DEFERRED) for f in model._meta.concrete_fields],
+        )
+    device = Device.from_persistent_id(persistent_id)
+    if device is not None:
+        cache.set(
+            _key(persistent_id), (device.pk, device.user_id, device.confirmed), DEVICE_TIMEOUT
+        )
+    return device
+
+
+def forget_device(sender: Any, *, instance: Device, **kwargs: Any) -> None:
+    """A device saved or deleted: its entry is forgotten now and once the change commits, so
+    that a request in between cannot keep the old state."""
+    if instance.pk is None:
+        return
+    key = _key(instance.persistent_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
