@@ -15,13 +15,14 @@ PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE ?= settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run serve seed test check lint format bench faults load clean
+.PHONY: help install lock run serve seed test check lint format bench bench-paired faults load clean
 
 help:
 	@echo "make run    install, migrate, load the default standard and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite"
 	@echo "make check  lint, format check, type check, import layers, migrations check, deploy check, API schema check"
 	@echo "make bench  benchmarks (needs DATABASE_URL and CELERY_BROKER_URL)"
+	@echo "make bench-paired BEFORE=path  the dashboard pages of another checkout and this one, in turns"
 	@echo "make faults fault tests with real workers (needs DATABASE_URL and redis-server)"
 	@echo "make load   a 3-minute Locust load run against gunicorn (needs DATABASE_URL and CELERY_BROKER_URL)"
 	@echo "make lock   regenerate the hashed lock files in requirements/ from pyproject.toml"
@@ -90,6 +91,10 @@ check: lint
 
 bench: install
 	$(BIN)/python -m bench
+
+bench-paired: install
+	@test -n "$(BEFORE)" || (echo "BEFORE=path/to/another/checkout is needed" && exit 2)
+	$(BIN)/python -m bench.paired $(BEFORE) $(PAIRED_ARGS)
 
 faults: install
 	$(BIN)/python -m reliability.faults $(FAULTS_ARGS)
