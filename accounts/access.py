@@ -1,6 +1,10 @@
 """What a person may see and do, from their role grants. Deny by default.
 
-Computed once per user object and cached on it, so a request pays for one query.
+Computed once per user object and cached on it. Where Django's cache is shared by every process
+(common.shared_cache), the person's grants are also kept there between requests, for at most
+GRANTS_TIMEOUT seconds, and forgotten whenever one of their grants is saved or deleted
+(accounts.apps connects `forget_grants`), at once and again when the change commits; with a
+process-local cache they are read from the database on every request.
 """
 
 from __future__ import annotations
@@ -8,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
+
 from accounts.models import Role, RoleGrant, User
+from common.shared_cache import cache_is_shared
 
 HEALTH_THEMES = frozenset({"health"})
 
@@ -51,11 +59,7 @@ def access_for(user: Any) -> Access:
     cached = getattr(user, "_access_cache", None)
     if cached is not None:
         return cached
-    grants = list(
-        RoleGrant.objects.filter(user=user).values_list(
-            "role", "provider_id", "trust_id", "area_id", "icb_id"
-        )
-    )
+    grants = _grants(user.pk)
     roles = {g[0] for g in grants}
     access = Access(
         site_admin=user.is_superuser or Role.SITE_ADMIN in roles,
@@ -71,6 +75,37 @@ def access_for(user: Any) -> Access:
     )
     user._access_cache = access
     return access
+
+
+GRANTS_TIMEOUT = 60
+Grant = tuple[str, int | None, int | None, int | None, int | None]
+
+
+def _grants_key(user_id: int) -> str:
+    return f"accounts:grants:{user_id}"
+
+
+def _grants(user_id: int) -> list[Grant]:
+    shared = cache_is_shared()
+    if shared:
+        kept = cache.get(_grants_key(user_id))
+        if kept is not None:
+            return list(kept)
+    grants: list[Grant] = list(
+        RoleGrant.objects.filter(user_id=user_id).values_list(
+            "role", "provider_id", "trust_id", "area_id", "icb_id"
+        )
+    )
+    if shared:
+        cache.set(_grants_key(user_id), grants, GRANTS_TIMEOUT)
+    return grants
+
+
+def forget_grants(sender: Any, *, instance: RoleGrant, **kwargs: Any) -> None:
+    """A grant saved or deleted: the person's grants are read afresh at their next request."""
+    key = _grants_key(instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def forget_access(user: User) -> None:

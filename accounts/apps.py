@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
         from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
+        from accounts.access import forget_grants
+        from accounts.models import RoleGrant
         from accounts.session_device import forget_device
 
         # A device kept in the cache for the middleware is forgotten when it changes.
@@ -17,3 +19,6 @@ class AccountsConfig(AppConfig):
             label = model._meta.label_lower
             post_save.connect(forget_device, sender=model, dispatch_uid=f"{label}-saved")
             post_delete.connect(forget_device, sender=model, dispatch_uid=f"{label}-deleted")
+        # A person's grants, kept in the cache for their requests, are forgotten when one changes.
+        post_save.connect(forget_grants, sender=RoleGrant, dispatch_uid="grants-saved")
+        post_delete.connect(forget_grants, sender=RoleGrant, dispatch_uid="grants-deleted")

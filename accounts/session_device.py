@@ -18,28 +18,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.base import DEFERRED
 from django_otp.models import Device
 
+from common.shared_cache import cache_is_shared
+
 DEVICE_TIMEOUT = 300
-# Caches that every process of the service shares; a device kept in one is seen by all.
-SHARED_BACKENDS = (
-    "django.core.cache.backends.redis.RedisCache",
-    "django.core.cache.backends.memcached.PyMemcacheCache",
-    "django.core.cache.backends.memcached.PyLibMCCache",
-)
 KEPT = ("id", "user_id", "confirmed")
 
 
 def _key(persistent_id: str) -> str:
     return f"accounts:session-device:{persistent_id}"
-
-
-def cache_is_shared() -> bool:
-    return settings.CACHES["default"]["BACKEND"] in SHARED_BACKENDS
 
 
 def _model(persistent_id: str) -> Any:

@@ -20,8 +20,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from accounts import selectors, session_device
+from accounts import selectors
 from accounts.models import User
+from common.shared_cache import cache_is_shared
 
 # RFC 6238's test secret, as hex.
 TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
@@ -29,10 +30,11 @@ TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
 _plain_force_login = Client.force_login
 
 
-def device_queries() -> int:
-    """The queries for the session's second factor on a signed-in page once the caches are
-    warm: none where the cache is shared by every process (accounts/session_device.py)."""
-    return 0 if session_device.cache_is_shared() else 1
+def read_unless_shared() -> int:
+    """How many times a signed-in page once the caches are warm reads each of the session's
+    second factor (accounts/session_device.py) and the person's role grants (accounts/access.py):
+    never where the cache is shared by every process, else once a request."""
+    return 0 if cache_is_shared() else 1
 
 
 def enrol(user: User, key: str = TEST_TOTP_KEY) -> TOTPDevice:

@@ -12,7 +12,7 @@ from dashboards.models import Measure
 from tests.dashboards.builders import declare, declare_and_score
 from tests.dashboards.factories import OfficialStatisticFactory, StatisticsDatasetFactory
 from tests.dashboards.test_views import WEAK, signed_in
-from tests.mfa import device_queries
+from tests.mfa import read_unless_shared
 from tests.providers.factories import (
     AreaFactory,
     IcbAreaCoverageFactory,
@@ -22,10 +22,9 @@ from tests.providers.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Every signed-in page: the session, the person, their roles, and their second factor
-# (django-otp's device, checked on every page; kept between requests where the cache is
-# shared by every process: accounts/session_device.py).
-SIGNED_IN = 3 + device_queries()
+# Every signed-in page: the session, the person, and (except where the cache is shared by every
+# process and keeps them between requests) their second factor and their roles.
+SIGNED_IN = 2 + 2 * read_unless_shared()
 
 # What each page adds to those, with the caches warm:
 PAGES = {

@@ -15,7 +15,7 @@ from audits.models import Answer
 from scoring.selectors import result_for
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import bearer_client
-from tests.mfa import device_queries
+from tests.mfa import read_unless_shared
 from tests.providers.factories import IcbAreaCoverageFactory, IcbFactory
 from tests.scoring.builders import CHOICES, MANY, ONE, declare, req, score, worked_document
 from tests.standards.builders import make_version
@@ -24,12 +24,12 @@ pytestmark = pytest.mark.django_db
 
 # Read once a version (then from the cache): its sections, its requirements, a run's layout.
 VERSION_TABLES = ("standards_section", "standards_requirement", "scoring_outcomelayout")
-# The API: the token, the reader's roles, the provider, the latest declaration, the current
-# results (with local ones), the answers.
-API_QUERIES = 6
+# The API: the token, the reader's roles (unless kept in a shared cache), the provider, the
+# latest declaration, the current results (with local ones), the answers.
+API_QUERIES = 5 + read_unless_shared()
 # The page: the session, the person, their second factor (unless kept in a shared cache), then
 # as the API after the token.
-PAGE_QUERIES = 7 + device_queries()
+PAGE_QUERIES = 6 + 2 * read_unless_shared()
 
 
 def every_type_version(label="1.0", *, extra=0):
