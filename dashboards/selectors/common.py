@@ -20,7 +20,7 @@ from dashboards.official import DATASET_BY_KEY, reference_label
 from dashboards.presenters import Context
 from dashboards.selectors.versions import DEFAULT_STANDARD, reporting, version_facts
 from dashboards.tables import Figure
-from providers.models import Area, IntegratedCareBoard
+from providers.models import Area, IcbAreaCoverage, IntegratedCareBoard
 
 PAGE_SIZE = 50
 TOP_FAILED = 10
@@ -96,6 +96,22 @@ def icb_for(*, user: Any, code: str) -> IntegratedCareBoard:
     if icb is None:
         raise NotFound(code)
     return icb
+
+
+def icb_with_coverage(*, user: Any, code: str) -> tuple[IntegratedCareBoard, list[IcbAreaCoverage]]:
+    """`icb_for` and the areas the board covers, by name: one query when it covers any."""
+    rows = (
+        IcbAreaCoverage.objects.select_related("icb", "area")
+        .filter(icb__code=code)
+        .order_by("area__name")
+    )
+    access = access_for(user)
+    if not access.reads_everything:
+        rows = rows.filter(icb_id__in=access.icb_ids)
+    coverage = list(rows)
+    if coverage:
+        return coverage[0].icb, coverage
+    return icb_for(user=user, code=code), []
 
 
 @dataclass

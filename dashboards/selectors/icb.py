@@ -21,9 +21,16 @@ from dashboards.presenters import (
     icb_area_table,
     url_for,
 )
-from dashboards.selectors.common import PAGE_SIZE, NotFound, _area_snapshot, _context, icb_for
+from dashboards.selectors.common import (
+    PAGE_SIZE,
+    NotFound,
+    _area_snapshot,
+    _context,
+    icb_for,
+    icb_with_coverage,
+)
 from dashboards.tables import Column, Table, percentage
-from providers.models import Area, IcbAreaCoverage, IntegratedCareBoard
+from providers.models import Area, IntegratedCareBoard
 
 # ---- ICB view ---------------------------------------------------------------------------
 
@@ -44,11 +51,8 @@ def _health_pct(health: dict[str, Any]) -> float | None:
 
 
 def icb_dashboard(*, user: Any, code: str, standard_slug: str | None = None) -> IcbDashboard:
-    icb = icb_for(user=user, code=code)
     context = _context(standard_slug)
-    coverage = list(
-        IcbAreaCoverage.objects.filter(icb=icb).select_related("area").order_by("area__name")
-    )
+    icb, coverage = icb_with_coverage(user=user, code=code)
     snapshots = (
         {
             s.area_id: s

@@ -38,8 +38,8 @@ PAGES = {
     "national": 3,
     # the chosen areas; their aggregate rows; official statistics; the areas to choose from
     "compare": 4,
-    # the board; the areas it covers; their aggregate rows; the board's own declaration
-    "icb": 4,
+    # the board with the areas it covers; their aggregate rows; the board's own declaration
+    "icb": 3,
     # the area with its aggregate row; every row of the table
     "area_export_providers_xlsx": 2,
 }
