@@ -3,8 +3,8 @@
 Computed once per user object and cached on it. Where Django's cache is shared by every process
 (common.shared_cache), the person's grants are also kept there between requests, for at most
 GRANTS_TIMEOUT seconds, and forgotten whenever one of their grants is saved or deleted
-(accounts.apps connects `forget_grants`), at once and again when the change commits; with a
-process-local cache they are read from the database on every request.
+(accounts.apps connects `forget_grants`); with a process-local cache they are read from the
+database on every request.
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
-
 from accounts.models import Role, RoleGrant, User
-from common.shared_cache import cache_is_shared
+from common.shared_cache import forget, kept
 
 HEALTH_THEMES = frozenset({"health"})
 
@@ -86,26 +83,20 @@ def _grants_key(user_id: int) -> str:
 
 
 def _grants(user_id: int) -> list[Grant]:
-    shared = cache_is_shared()
-    if shared:
-        kept = cache.get(_grants_key(user_id))
-        if kept is not None:
-            return list(kept)
-    grants: list[Grant] = list(
-        RoleGrant.objects.filter(user_id=user_id).values_list(
-            "role", "provider_id", "trust_id", "area_id", "icb_id"
-        )
+    return kept(
+        _grants_key(user_id),
+        lambda: list(
+            RoleGrant.objects.filter(user_id=user_id).values_list(
+                "role", "provider_id", "trust_id", "area_id", "icb_id"
+            )
+        ),
+        GRANTS_TIMEOUT,
     )
-    if shared:
-        cache.set(_grants_key(user_id), grants, GRANTS_TIMEOUT)
-    return grants
 
 
 def forget_grants(sender: Any, *, instance: RoleGrant, **kwargs: Any) -> None:
     """A grant saved or deleted: the person's grants are read afresh at their next request."""
-    key = _grants_key(instance.user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    forget(_grants_key(instance.user_id))
 
 
 def forget_access(user: User) -> None:

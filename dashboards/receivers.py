@@ -13,8 +13,9 @@ Each of the first three only records which providers changed (one INSERT, in the
 transaction, under a savepoint: a failure is logged and never undoes the scoring). The work is
 left to a queued task (`dashboards.refresh`), at most one queued at a time per process: a few
 seconds later for submissions and gaps, a minute later for re-scores, whose requests wait until
-the re-score has finished so that each area is added up once rather than once per chunk. `refresh_dashboards`
-rebuilds everything, and `refresh_dashboards --pending` does the task's work at once.
+the re-score has finished so that each area is added up once rather than once per chunk.
+`refresh_dashboards` rebuilds everything, and `refresh_dashboards --pending` does the task's
+work at once.
 """
 
 from __future__ import annotations

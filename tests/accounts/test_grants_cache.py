@@ -5,10 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import access
 from accounts.access import access_for
 from accounts.models import Role, RoleGrant, User
 from accounts.services import grant_role, revoke_role
+from common import shared_cache
 from tests.providers.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ PASSWORD = "correct-horse-battery-9"
 @pytest.fixture
 def shared(monkeypatch):
     """As with Redis: the tests' process-local cache stands in for one every process shares."""
-    monkeypatch.setattr(access, "cache_is_shared", lambda: True)
+    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: True)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_with_a_shared_cache_the_grants_are_read_once(shared, officer):
 
 
 def test_with_a_process_local_cache_they_are_read_every_time(officer, monkeypatch):
-    monkeypatch.setattr(access, "cache_is_shared", lambda: False)
+    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: False)
     assert grant_queries(officer) == 1
     assert grant_queries(officer) == 1
 

@@ -11,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts import session_device
 from accounts.models import Role, User
 from accounts.services import grant_role
+from common import shared_cache
 from tests.mfa import enrol
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ CODE_PAGE = "/account/sign-in/code/"
 @pytest.fixture
 def shared(monkeypatch):
     """As with Redis: the tests' process-local cache stands in for one every process shares."""
-    monkeypatch.setattr(session_device, "cache_is_shared", lambda: True)
+    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: True)
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_with_a_shared_cache_the_device_is_read_once(shared, client, analyst):
 
 
 def test_with_a_process_local_cache_the_device_is_read_every_time(client, analyst, monkeypatch):
-    monkeypatch.setattr(session_device, "cache_is_shared", lambda: False)
+    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: False)
     assert len(device_queries(client)) == 1
     assert len(device_queries(client)) == 1
 
@@ -54,7 +55,7 @@ def test_with_a_process_local_cache_the_device_is_read_every_time(client, analys
 def test_the_cache_holds_whose_device_it_is_and_never_its_secret(shared, client, analyst):
     device = enrol(analyst)
     client.get(PAGE)
-    kept = cache.get(session_device._key(device.persistent_id))
+    _mark, kept = cache.get(session_device._key(device.persistent_id))
     assert kept == (device.pk, analyst.pk, True)
     assert device.key not in repr(kept)
 
