@@ -9,6 +9,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 
+from common.expressions import JsonKeys
 from dashboards.charts import Bar, Chart, bar_chart
 from dashboards.models import AreaSnapshot, ProviderSnapshot
 from dashboards.presenters import (
@@ -53,19 +54,26 @@ def _health_pct(health: dict[str, Any]) -> float | None:
 def icb_dashboard(*, user: Any, code: str, standard_slug: str | None = None) -> IcbDashboard:
     context = _context(standard_slug)
     icb, coverage = icb_with_coverage(user=user, code=code)
+    facts = context.facts
+    # The board's table needs the counts of the health requirements its areas' providers
+    # answer, not the board's own duties (in its own declaration, below).
+    shown = (
+        [
+            r
+            for r in facts.requirements.values()
+            if r.key in facts.health_keys and not r.applies_to <= BOARDS_ONLY
+        ]
+        if facts is not None
+        else []
+    )
     snapshots = (
         {
             s.area_id: s
             for s in AreaSnapshot.objects.filter(
                 standard=context.standard, area_id__in=[c.area_id for c in coverage]
-            ).only(
-                "area_id",
-                "provider_count",
-                "result_count",
-                "health",
-                "requirements",
-                "refreshed_at",
             )
+            .only("area_id", "provider_count", "result_count", "health", "refreshed_at")
+            .annotate(counts=JsonKeys("requirements", [r.key for r in shown]))
         }
         if context.standard
         else {}
@@ -103,7 +111,7 @@ def icb_dashboard(*, user: Any, code: str, standard_slug: str | None = None) -> 
             }
         )
         areas_table.link(index, "name", url_for("dashboards:icb_area", icb.code, cover.area.code))
-        for key, counts in ((snapshot.requirements if snapshot else {}) or {}).items():
+        for key, counts in ((snapshot.counts if snapshot else {}) or {}).items():
             for letter, n in counts.items():
                 totals[key][letter] += n
     health_table = Table(
@@ -121,24 +129,20 @@ def icb_dashboard(*, user: Any, code: str, standard_slug: str | None = None) -> 
         rows=[],
         empty="The standard has no health-related requirements.",
     )
-    facts = context.facts
-    if facts is not None:
-        for requirement in sorted(facts.requirements.values(), key=lambda r: r.order):
-            if requirement.key not in facts.health_keys or requirement.applies_to <= BOARDS_ONLY:
-                continue  # the board's own duties are in its own declaration, below
-            counts = totals.get(requirement.key, {})
-            failed, assessed = failures(dict(counts), requirement.strength)
-            health_table.rows.append(
-                {
-                    "title": requirement.title,
-                    "key": requirement.key,
-                    "strength": STRENGTH_LABELS.get(requirement.strength, requirement.strength),
-                    "assessed": assessed,
-                    "met": assessed - failed,
-                    "failed": failed,
-                    "share": percentage(failed, assessed),
-                }
-            )
+    for requirement in sorted(shown, key=lambda r: r.order):
+        counts = totals.get(requirement.key, {})
+        failed, assessed = failures(dict(counts), requirement.strength)
+        health_table.rows.append(
+            {
+                "title": requirement.title,
+                "key": requirement.key,
+                "strength": STRENGTH_LABELS.get(requirement.strength, requirement.strength),
+                "assessed": assessed,
+                "met": assessed - failed,
+                "failed": failed,
+                "share": percentage(failed, assessed),
+            }
+        )
     own = (
         ProviderSnapshot.objects.filter(standard=context.standard, icb=icb).order_by("name")
         if context.standard

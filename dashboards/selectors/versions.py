@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -66,7 +67,7 @@ class VersionFacts:
     requirements: dict[str, RequirementFacts]
     applies_to: frozenset[str]
 
-    @property
+    @cached_property  # read for each requirement of a page: worked out once per version
     def health_keys(self) -> frozenset[str]:
         return frozenset(k for k, r in self.requirements.items() if r.theme == HEALTH_THEME)
 

@@ -376,6 +376,26 @@ def test_the_icb_view_shows_health_only_and_its_own_declaration(version, figures
     )
 
 
+def test_the_icb_view_adds_up_health_results_across_its_areas(version, figures, area):
+    other = AreaFactory(name="Twoshire", code="991")
+    declare_and_score(ProviderFactory(area=other, name="Fir Primary"), version, WEAK)
+    declare_and_score(ProviderFactory(area=other, name="Gum Primary"), version)
+    services.refresh_all()
+    icb = IcbFactory(name="NHS Two Areas ICB")
+    IcbAreaCoverageFactory(icb=icb, area=area, share="1.0000")
+    IcbAreaCoverageFactory(icb=icb, area=other, share="0.5000")
+    body = text(signed_in(Role.ICB_OFFICER, icb).get(f"/dashboards/icbs/{icb.code}/"))
+    health = {
+        r[1]: r[3:]
+        for r in rows(body, "Health-related requirements across the providers of these areas")
+    }
+    # Ownshire: 3 results, Birch Secondary not meeting H1-NURSE; Twoshire: 2, Fir Primary not.
+    assert health == {
+        "H1-NURSE": ["5", "3", "2", "40.0%"],
+        "H2-THERAPY": ["5", "5", "0", "0.0%"],
+    }
+
+
 def test_the_icb_view_leaves_the_boards_own_duties_to_its_declaration(area):
     doc = copy.deepcopy(DOCUMENT)
     health = doc["sections"][1]["requirements"]
