@@ -90,6 +90,7 @@ def _build(checkout: Path, url: str, label: str) -> None:
     """The checkout's dashboards benchmark, run into `url` (its figures are not used)."""
     started = time.perf_counter()
     log = Path(tempfile.gettempdir()) / f"paired-{label}-{os.getpid()}.log"
+    (checkout / ".bench").mkdir(exist_ok=True)  # its workers' logs; a new clone has none
     with open(log, "w") as out:
         done = subprocess.run(
             [_python(checkout), "-c", BUILD, url],

@@ -187,6 +187,7 @@ def run_one(name: str) -> int:
     """Run one benchmark (one scale of the scoring benchmark) in this process, against a new
     database created for it alone and dropped afterwards."""
     chosen = dict(benches())[name]
+    WORK.mkdir(exist_ok=True)
     with bench_database(os.environ["DATABASE_URL"], name) as url:
         database = urlsplit(url).path.lstrip("/")
         # The Redis cache is shared by every process using the broker's server: a key left by
