@@ -228,7 +228,7 @@ def national_dashboard(
 class Comparison:
     context: Context
     areas: list[Area]
-    choices: list[tuple[str, list[Area]]]
+    choices: list[tuple[str, list[tuple[str, str]]]]  # region, (code, name) of its areas
     table: Table
     charts: list[Chart]
     too_many: bool
@@ -325,9 +325,11 @@ def compare_areas(
                 else None,
             )
         )
-    by_region: dict[str, list[Area]] = defaultdict(list)
-    for area in Area.objects.order_by("region_name", "name"):
-        by_region[area.region_name].append(area)
+    by_region: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for code, name, region in Area.objects.order_by("region_name", "name").values_list(
+        "code", "name", "region_name"
+    ):
+        by_region[region].append((code, name))
     return Comparison(
         context=context,
         areas=areas,

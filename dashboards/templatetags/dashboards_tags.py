@@ -161,6 +161,39 @@ def _checkbox(name: str, row: dict[str, Any], index: int) -> str:
     )
 
 
+@register.simple_tag
+def area_checkboxes(
+    choices: list[tuple[str, list[tuple[str, str]]]], chosen: set[str], open_regions: set[str]
+) -> SafeString:
+    """The compare form's areas, a GOV.UK details component per region with a checkbox per
+    area ((code, name) pairs), written here: England has about 150 areas."""
+    parts = []
+    for region, areas in choices:
+        name = escape(region)
+        parts.append(
+            f'<details class="govuk-details"{" open" if region in open_regions else ""}>'
+            '<summary class="govuk-details__summary">'
+            f'<span class="govuk-details__summary-text">{name}</span></summary>'
+            '<div class="govuk-details__text"><div class="govuk-form-group">'
+            '<fieldset class="govuk-fieldset">'
+            '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">'
+            f"Areas in {name}</legend>"
+            '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">'
+        )
+        for code, area in areas:
+            checked = " checked" if code in chosen else ""
+            value = escape(code)
+            parts.append(
+                '<div class="govuk-checkboxes__item">'
+                f'<input class="govuk-checkboxes__input" id="area-{value}" name="area" '
+                f'type="checkbox" value="{value}"{checked}>'
+                f'<label class="govuk-label govuk-checkboxes__label" for="area-{value}">'
+                f"{escape(area)}</label></div>"
+            )
+        parts.append("</div></fieldset></div></div></details>")
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
 @register.inclusion_tag("dashboards/includes/downloads.html")
 def downloads(url_csv: str, url_xlsx: str, table: Table, query: str = "") -> dict[str, Any]:
     """Links to the table as CSV and XLSX, with the page's query string (its filters)."""

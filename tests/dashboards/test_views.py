@@ -335,6 +335,16 @@ def test_comparing_areas(analyst, figures, area):
     compared = rows(body, "Chosen areas")
     assert [r[0] for r in compared] == ["Ownshire", "Northshire", "England"]
     assert "chart-compare-average" in body
+    # The form keeps the chosen areas ticked, in their regions' open sections.
+    page = analyst.get("/dashboards/national/compare/", {"area": [other.code]}).content.decode()
+    boxes = dict(
+        re.findall(r'<input class="govuk-checkboxes__input" id="area-(\w+)"([^>]*)>', page)
+    )
+    assert set(boxes) == {area.code, other.code}
+    assert "checked" in boxes[other.code] and "checked" not in boxes[area.code]
+    opened = re.findall(r'<details class="govuk-details" open>.*?summary-text">([^<]+)<', page)
+    assert opened == ["North East"]
+    assert 'for="area-991">Northshire</label>' in page
     response = analyst.get("/dashboards/national/download/compare.xlsx", {"area": [area.code]})
     assert response.status_code == 200
     assert (
