@@ -14,7 +14,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboards.tables import Table, display
+from dashboards.tables import Figure, Table, display
 
 register = template.Library()
 
@@ -107,6 +107,8 @@ class _Cell:
     def text(self, value: Any) -> str:
         if value is None or value == "":
             return self.empty_text
+        if isinstance(value, Figure):
+            return value.text()  # digits, or "not published"
         if self.plain and isinstance(value, int | float | Decimal):
             return display(value, self.kind, self.empty)
         return escape(display(value, self.kind, self.empty))
