@@ -38,7 +38,7 @@ STATE_LABELS = dict(DeclarationState.choices)
 BAND_LABELS = dict(ScoreBand.choices)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _url_pattern(name: str, count: int) -> str:
     marks = [str(9_000_000_001 + n) for n in range(count)]
     url = reverse(name, args=marks)
