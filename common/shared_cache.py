@@ -1,7 +1,7 @@
 """Values kept in Django's cache between requests, where the cache is shared by every process.
 
 What is kept here and forgotten when it changes (a person's role grants, the session's second
-factor) is only safe to keep where every process reads the same cache: a process-local cache
+factor, an area's plan coverage) is only safe to keep where every process reads the same cache: a process-local cache
 cannot be told of a change made in another process, so with one `kept` always loads afresh.
 
 Each value is kept beside a mark, and stored with the mark that was current before it was
@@ -39,13 +39,26 @@ def _mark_key(key: str) -> str:
     return f"{key}:mark"
 
 
-def kept(key: str, load: Callable[[], T], timeout: int) -> T:
-    """The value kept under `key` (one round trip), else `load()`, kept for `timeout` seconds."""
+def kept(
+    key: str,
+    load: Callable[[], T],
+    timeout: int,
+    *,
+    usable: Callable[[T], bool] | None = None,
+) -> T:
+    """The value kept under `key` (one round trip), else `load()`, kept for `timeout` seconds.
+    `usable`: whether a kept value may still be used (one kept before some other change, that
+    the value records, is loaded again)."""
     if not cache_is_shared():
         return load()
     found = cache.get_many([key, _mark_key(key)])
     mark, entry = found.get(_mark_key(key)), found.get(key)
-    if mark is not None and entry is not None and entry[0] == mark:
+    if (
+        mark is not None
+        and entry is not None
+        and entry[0] == mark
+        and (usable is None or usable(entry[1]))
+    ):
         return entry[1]  # type: ignore[no-any-return]
     if mark is None:
         mark = uuid.uuid4().hex

@@ -7,10 +7,10 @@ figures; the datasets come from the statistics already in the cache and whether 
 open the plan pages from their roles.
 
 The figures change only when a plan is published (or a draft removed) and when statistics are
-loaded, and the dashboard is opened far more often than either, so they are kept in Django's
-cache by area: a plan saved or deleted forgets its area's entry (dashboards.receivers), and an
-entry made before the statistics were last loaded is not used. The cache timeout bounds what a
-request racing a publication could leave behind."""
+loaded, and the dashboard is opened far more often than either, so where the cache is shared by
+every process they are kept there by area (common.shared_cache): a plan saved or deleted
+forgets its area's entry (dashboards.receivers), and an entry made before the statistics were
+last loaded is not used. With a process-local cache they are worked out on every view."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from common.shared_cache import forget, kept
 from dashboards.charts import Bar, Chart, bar_chart
 from dashboards.models import Measure, OfficialStatistic, StatisticsDataset
 from dashboards.official import reference_label
@@ -127,7 +127,7 @@ def _key(area_id: int) -> str:
 
 def forget_coverage(*, area_id: int) -> None:
     """The area's plan changed: its coverage is worked out again on the next view."""
-    cache.delete(_key(area_id))
+    forget(_key(area_id))
 
 
 def _ehc_plans_by_kind(area: Area) -> tuple[str, dict[str, int | None]]:
@@ -165,12 +165,12 @@ def area_coverage(*, area: Area, user: Any, statistics: Statistics | None = None
     """The area's coverage (the area comes from the caller's scoped dashboard; published plans
     are public). `statistics`: the official statistics, when the caller has read them."""
     generation = statistics.generation if statistics is not None else statistics_generation()
-    kept = cache.get(_key(area.pk))
-    if kept is not None and kept[0] == generation:
-        figures = kept[1]
-    else:
-        figures = _figures(area)
-        cache.set(_key(area.pk), (generation, figures), COVERAGE_TIMEOUT)
+    _, figures = kept(
+        _key(area.pk),
+        lambda: (generation, _figures(area)),
+        COVERAGE_TIMEOUT,
+        usable=lambda entry: entry[0] == generation,
+    )
     source = None
     if figures.reference:
         source = (

@@ -87,8 +87,5 @@ def record_changes(*, provider_ids: Iterable[int], standard_id: int | None, reas
 
 def on_plan_changed(sender: Any, *, instance: Any, **kwargs: Any) -> None:
     """A local inclusion plan saved (published, superseded) or removed: its area's coverage is
-    forgotten now and again once the change is committed, so that a view in between cannot
-    keep the old figures."""
-    area_id = instance.area_id
-    coverage.forget_coverage(area_id=area_id)
-    transaction.on_commit(lambda: coverage.forget_coverage(area_id=area_id))
+    worked out again from the next view (common.shared_cache.forget: now and at commit)."""
+    coverage.forget_coverage(area_id=instance.area_id)

@@ -31,9 +31,10 @@ _plain_force_login = Client.force_login
 
 
 def read_unless_shared() -> int:
-    """How many times a signed-in page once the caches are warm reads each of the session's
-    second factor (accounts/session_device.py) and the person's role grants (accounts/access.py):
-    never where the cache is shared by every process, else once a request."""
+    """How many times a page, once the caches are warm, reads each thing kept only where the
+    cache is shared by every process (common/shared_cache.py: the session's second factor, the
+    person's role grants, an area's plan coverage): never where it is shared, else once a
+    request."""
     return 0 if cache_is_shared() else 1
 
 

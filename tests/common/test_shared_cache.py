@@ -66,3 +66,13 @@ def test_with_a_process_local_cache_every_read_loads(monkeypatch):
     kept("k", source.load, 60)
     assert source.loads == 2
     assert cache.get("k") is None
+
+
+def test_a_kept_value_no_longer_usable_is_loaded_again_and_kept():
+    source = Source(("generation-1", "a"))
+    assert kept("k", source.load, 60) == ("generation-1", "a")
+    source.value = ("generation-2", "b")
+    current = lambda entry: entry[0] == "generation-2"  # noqa: E731
+    assert kept("k", source.load, 60, usable=current) == ("generation-2", "b")
+    assert kept("k", source.load, 60, usable=current) == ("generation-2", "b")
+    assert source.loads == 2

@@ -28,9 +28,10 @@ SIGNED_IN = 2 + 2 * read_unless_shared()
 
 # What each page adds to those, with the caches warm:
 PAGES = {
-    # the area with its aggregate row; overdue actions; trend points; official statistics (the
-    # plan coverage is kept in the cache: see test_coverage.py)
-    "area": 4,
+    # the area with its aggregate row; overdue actions; trend points; official statistics; and
+    # except where the cache is shared and keeps it, the plan coverage: the published plan and
+    # the placement figures (see test_coverage.py)
+    "area": 4 + 2 * read_unless_shared(),
     # the area with its aggregate row; the page's rows; their count
     "area_providers": 3,
     "area_heatmap": 3,
