@@ -19,9 +19,6 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-
 from common.shared_cache import forget, kept
 from dashboards.charts import Bar, Chart, bar_chart
 from dashboards.models import Measure, OfficialStatistic, StatisticsDataset
@@ -31,6 +28,7 @@ from dashboards.selectors.common import (
     statistics_dataset,
     statistics_generation,
 )
+from dashboards.tables import Column, Table
 from inclusion.models import InclusionPlan, PlaceKind, PlanStatus, SpecialistPlace
 from inclusion.selectors.plans import can_read_plans
 from providers.models import Area
@@ -94,11 +92,29 @@ class Coverage:
     chart: Chart | None
     source: StatisticsDataset | None
     can_open_plans: bool  # whether the person may open the area's plan pages
-    table_html: str = ""
 
     @property
-    def table(self) -> SafeString:
-        return mark_safe(self.table_html)  # built by _table_html, every value escaped
+    def table(self) -> Table:
+        placed = "EHC plans placed" + (f" ({self.reference})" if self.reference else "")
+        return Table(
+            key="coverage",
+            title="Specialist places and EHC plans by placement",
+            columns=[
+                Column("label", "Kind of place", header=True),
+                Column("settings", "Settings in the plan", "count"),
+                Column("places", "Places in the plan", "count"),
+                Column("ehc", placed, "count"),
+            ],
+            rows=[
+                {
+                    "label": r.label,
+                    "settings": r.settings,
+                    "places": r.places_text,
+                    "ehc": r.ehc_text,
+                }
+                for r in self.rows
+            ],
+        )
 
 
 PLACEMENT_MEASURES = tuple(m for group in MEASURES_BY_KIND.values() for m in group)
@@ -111,7 +127,6 @@ class _Figures:
     reference: str
     rows: list[CoverageRow]
     chart: Chart | None
-    table_html: str  # the table, built once with the figures (every value escaped)
 
 
 # The shape of what is kept: an entry kept by code whose classes had other fields (before a
@@ -186,37 +201,6 @@ def area_coverage(*, area: Area, user: Any, statistics: Statistics | None = None
         chart=figures.chart,
         source=source,
         can_open_plans=can_read_plans(user=user, area=area),
-        table_html=figures.table_html,
-    )
-
-
-def _table_html(rows: list[CoverageRow], reference: str) -> str:
-    """The table of places and placements: built once with the figures rather than by the
-    template on every view of the dashboard."""
-    placed = "EHC plans placed" + (f" ({escape(reference)})" if reference else "")
-    numeric = "govuk-table__cell govuk-table__cell--numeric"
-    body = "".join(
-        '\n    <tr class="govuk-table__row">\n'
-        f'      <th scope="row" class="govuk-table__header">{escape(row.label)}</th>\n'
-        f'      <td class="{numeric}">{row.settings}</td>\n'
-        f'      <td class="{numeric}">{escape(row.places_text)}</td>\n'
-        f'      <td class="{numeric}">{escape(row.ehc_text)}</td>\n'
-        "    </tr>\n  "
-        for row in rows
-    )
-    header = "govuk-table__header govuk-table__header--numeric"
-    return (
-        '<div class="app-table-scroll" role="region" aria-label="Specialist places and EHC plans'
-        ' by placement" tabindex="0">\n<table class="govuk-table">\n'
-        '  <caption class="govuk-table__caption govuk-table__caption--s">Specialist places and'
-        " EHC plans by placement</caption>\n"
-        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n'
-        '    <th scope="col" class="govuk-table__header">Kind of place</th>\n'
-        f'    <th scope="col" class="{header}">Settings in the plan</th>\n'
-        f'    <th scope="col" class="{header}">Places in the plan</th>\n'
-        f'    <th scope="col" class="{header}">{placed}</th>\n'
-        "  </tr></thead>\n"
-        f'  <tbody class="govuk-table__body">\n  {body}\n  </tbody>\n</table>\n</div>'
     )
 
 
@@ -280,5 +264,4 @@ def _figures(area: Area) -> _Figures:
         reference=reference,
         rows=rows,
         chart=chart,
-        table_html=_table_html(rows, reference),
     )
