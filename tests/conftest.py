@@ -87,6 +87,15 @@ def _empty_cache() -> Iterator[None]:
     clear_dashboards()
 
 
+@pytest.fixture
+def cache_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As with Redis: the tests' process-local cache stands in for one every process shares, so
+    that what is kept only in a shared cache (common/shared_cache.py) is kept."""
+    from common import shared_cache
+
+    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: True)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

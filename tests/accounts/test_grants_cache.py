@@ -16,12 +16,6 @@ PASSWORD = "correct-horse-battery-9"
 
 
 @pytest.fixture
-def shared(monkeypatch):
-    """As with Redis: the tests' process-local cache stands in for one every process shares."""
-    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: True)
-
-
-@pytest.fixture
 def officer():
     user = User.objects.create_user("officer@example.org", PASSWORD)
     grant_role(user=user, role=Role.AREA_OFFICER, scope=AreaFactory(code="990"))
@@ -39,7 +33,7 @@ def grant_queries(user) -> int:
     return sum("accounts_rolegrant" in q["sql"] for q in captured.captured_queries)
 
 
-def test_with_a_shared_cache_the_grants_are_read_once(shared, officer):
+def test_with_a_shared_cache_the_grants_are_read_once(cache_shared, officer):
     assert grant_queries(officer) == 1
     assert grant_queries(officer) == 0
     assert access_for(fresh(officer)).area_ids
@@ -51,7 +45,7 @@ def test_with_a_process_local_cache_they_are_read_every_time(officer, monkeypatc
     assert grant_queries(officer) == 1
 
 
-def test_a_grant_taken_away_counts_at_the_next_request(shared, officer, client):
+def test_a_grant_taken_away_counts_at_the_next_request(cache_shared, officer, client):
     client.force_login(officer)
     assert client.get("/dashboards/areas/990/").status_code == 200  # grants kept now
     revoke_role(grant=RoleGrant.objects.get(user=officer))
@@ -59,13 +53,13 @@ def test_a_grant_taken_away_counts_at_the_next_request(shared, officer, client):
     assert client.get("/dashboards/areas/990/").status_code == 404
 
 
-def test_a_grant_given_counts_at_the_next_request(shared, officer):
+def test_a_grant_given_counts_at_the_next_request(cache_shared, officer):
     assert not access_for(fresh(officer)).national
     grant_role(user=officer, role=Role.NATIONAL_ANALYST, scope=None)
     assert access_for(fresh(officer)).national
 
 
-def test_a_grant_removed_with_its_area_counts_at_the_next_request(shared, officer):
+def test_a_grant_removed_with_its_area_counts_at_the_next_request(cache_shared, officer):
     assert access_for(fresh(officer)).area_ids
     RoleGrant.objects.get(user=officer).area.delete()  # the grant goes with it (cascade)
     assert not access_for(fresh(officer)).area_ids

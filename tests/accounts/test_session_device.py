@@ -21,12 +21,6 @@ CODE_PAGE = "/account/sign-in/code/"
 
 
 @pytest.fixture
-def shared(monkeypatch):
-    """As with Redis: the tests' process-local cache stands in for one every process shares."""
-    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: True)
-
-
-@pytest.fixture
 def analyst(client):
     user = User.objects.create_user("analyst@example.org", PASSWORD)
     grant_role(user=user, role=Role.NATIONAL_ANALYST, scope=None)
@@ -40,7 +34,7 @@ def device_queries(client) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if "otp_totp_totpdevice" in q["sql"]]
 
 
-def test_with_a_shared_cache_the_device_is_read_once(shared, client, analyst):
+def test_with_a_shared_cache_the_device_is_read_once(cache_shared, client, analyst):
     assert len(device_queries(client)) == 1
     assert device_queries(client) == []
     assert device_queries(client) == []
@@ -52,7 +46,7 @@ def test_with_a_process_local_cache_the_device_is_read_every_time(client, analys
     assert len(device_queries(client)) == 1
 
 
-def test_the_cache_holds_whose_device_it_is_and_never_its_secret(shared, client, analyst):
+def test_the_cache_holds_whose_device_it_is_and_never_its_secret(cache_shared, client, analyst):
     device = enrol(analyst)
     client.get(PAGE)
     _mark, kept = cache.get(session_device._key(device.persistent_id))
@@ -60,7 +54,7 @@ def test_the_cache_holds_whose_device_it_is_and_never_its_secret(shared, client,
     assert device.key not in repr(kept)
 
 
-def test_a_deleted_device_stops_counting_at_the_next_request(shared, client, analyst):
+def test_a_deleted_device_stops_counting_at_the_next_request(cache_shared, client, analyst):
     device = enrol(analyst)
     assert client.get(PAGE).status_code == 200  # kept in the cache now
     device.delete()  # as the admin does
@@ -69,7 +63,9 @@ def test_a_deleted_device_stops_counting_at_the_next_request(shared, client, ana
     assert response["Location"].startswith("/account/two-factor/set-up/")
 
 
-def test_a_device_no_longer_confirmed_stops_counting_at_the_next_request(shared, client, analyst):
+def test_a_device_no_longer_confirmed_stops_counting_at_the_next_request(
+    cache_shared, client, analyst
+):
     device = enrol(analyst)
     assert client.get(PAGE).status_code == 200
     device.confirmed = False
@@ -79,7 +75,7 @@ def test_a_device_no_longer_confirmed_stops_counting_at_the_next_request(shared,
     assert response["Location"].startswith("/account/two-factor/set-up/")
 
 
-def test_another_persons_device_never_counts(shared, client, analyst):
+def test_another_persons_device_never_counts(cache_shared, client, analyst):
     other = User.objects.create_user("other@example.org", PASSWORD)
     theirs = enrol(other)
     mine = enrol(analyst)
@@ -94,7 +90,7 @@ def test_another_persons_device_never_counts(shared, client, analyst):
     assert mine.pk != theirs.pk
 
 
-def test_the_device_from_the_cache_reads_its_other_fields_when_used(shared, client, analyst):
+def test_the_device_from_the_cache_reads_its_other_fields_when_used(cache_shared, client, analyst):
     device = enrol(analyst)
     session_device.session_device(persistent_id=device.persistent_id)  # kept
     found = session_device.session_device(persistent_id=device.persistent_id)

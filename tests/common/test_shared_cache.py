@@ -7,16 +7,7 @@ from django.core.cache import cache
 from common import shared_cache
 from common.shared_cache import forget, kept
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def shared(monkeypatch):
-    """As with Redis: the tests' process-local cache stands in for one every process shares."""
-    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: True)
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_shared")]
 
 
 class Source:

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
 from accounts.services import grant_role
-from common import shared_cache
 from dashboards.coverage import area_coverage
 from dashboards.models import OfficialStatistic, StatisticsDataset
 from dashboards.selectors.common import forget_statistics
@@ -137,19 +136,13 @@ def test_without_a_plan_the_dashboard_says_so(client, dataset, version):
     assert {r.ehc_text for r in coverage.rows} == {"no figures"}
 
 
-@pytest.fixture
-def shared(monkeypatch):
-    """As with Redis: the tests' process-local cache stands in for one every process shares."""
-    monkeypatch.setattr(shared_cache, "cache_is_shared", lambda: True)
-
-
 def plan_queries(area) -> int:
     with CaptureQueriesContext(connection) as captured:
         area_coverage(area=area, user=None)
     return sum("inclusion_" in q["sql"] for q in captured.captured_queries)
 
 
-def test_the_coverage_is_kept_where_the_cache_is_shared(published, dataset, shared):
+def test_the_coverage_is_kept_where_the_cache_is_shared(published, dataset, cache_shared):
     area = published["area"]
     assert plan_queries(area) > 0
     assert plan_queries(area) == 0
@@ -161,7 +154,7 @@ def test_with_a_process_local_cache_the_coverage_is_read_every_time(published, d
     assert plan_queries(area) > 0
 
 
-def test_a_new_version_of_the_plan_shows_at_once(published, dataset, shared):
+def test_a_new_version_of_the_plan_shows_at_once(published, dataset, cache_shared):
     """The coverage is kept in the cache; publishing the next version forgets it."""
     area = published["area"]
     first = area_coverage(area=area, user=None)
@@ -179,7 +172,7 @@ def test_a_new_version_of_the_plan_shows_at_once(published, dataset, shared):
     assert next(r for r in now.table.rows if r["label"] == "Special schools")["settings"] == 0
 
 
-def test_statistics_loaded_again_show_at_once(published, dataset, shared):
+def test_statistics_loaded_again_show_at_once(published, dataset, cache_shared):
     """Coverage kept from before the statistics were loaded is not used after a load."""
     area = published["area"]
     before = area_coverage(area=area, user=None)
@@ -191,7 +184,7 @@ def test_statistics_loaded_again_show_at_once(published, dataset, shared):
     assert after.source == dataset
 
 
-def test_each_area_keeps_its_own_coverage(published, dataset, shared):
+def test_each_area_keeps_its_own_coverage(published, dataset, cache_shared):
     westminster = published["area"]
     other = AreaFactory(code="990", name="Ownshire")
     assert area_coverage(area=westminster, user=None).plan == published["plan"]
