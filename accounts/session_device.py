@@ -6,7 +6,8 @@ process (Redis or Memcached), what it needs from the device (whose it is, whethe
 confirmed) is kept there by its persistent id (common.shared_cache), and never its secret; a
 device saved or deleted is forgotten (accounts.apps connects `forget_device` to each device
 model's `post_save` and `post_delete`). A process-local cache cannot be told of a change made
-in another process, so with one the database is read every time. Resetting someone's second factor also ends their sessions (accounts.services).
+in another process, so with one the database is read every time. Resetting someone's second
+factor also ends their sessions (accounts.services).
 
 The device returned from the cache holds its id, person and confirmation only; any other field
 is read from the database when it is used, as a deferred field of a Django model is.

@@ -1,8 +1,9 @@
 """Values kept in Django's cache between requests, where the cache is shared by every process.
 
 What is kept here and forgotten when it changes (a person's role grants, the session's second
-factor, an area's plan coverage) is only safe to keep where every process reads the same cache: a process-local cache
-cannot be told of a change made in another process, so with one `kept` always loads afresh.
+factor, an area's plan coverage) is only safe to keep where every process reads the same
+cache: a process-local cache cannot be told of a change made in another process, so with one
+`kept` always loads afresh.
 
 Each value is kept beside a mark, and stored with the mark that was current before it was
 loaded; `forget` gives the key a new mark. So a value loaded while a change was being committed,
